@@ -1,0 +1,179 @@
+//! `dxpx lookup` and `dxpx search`.
+
+use crate::codes::{CodeSets, Entry, System};
+use serde_json::json;
+use std::process::ExitCode;
+
+pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: bool) -> ExitCode {
+    let system = match system.map(|s| System::from_name(s).ok_or(s)) {
+        Some(Err(s)) => {
+            eprintln!("dxpx: unknown system {s:?} (ICD-10-CM, ICD-10-PCS, ICD-9-CM, CPT, HCPCS)");
+            return ExitCode::from(super::EXIT_USAGE);
+        }
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
+    let mut missing = false;
+    for code in codes {
+        let entries = match system {
+            Some(s) => sets.lookup(code, s).into_iter().collect(),
+            None => sets.lookup_any(code),
+        };
+        if entries.is_empty() {
+            missing = true;
+            if as_json {
+                println!("{}", json!({"query": code, "found": false}));
+            } else {
+                println!("{code}: not a code in any of the loaded sets\n");
+            }
+        }
+        for e in entries {
+            if as_json {
+                println!("{}", entry_json(code, &e));
+            } else {
+                print!("{}", entry_text(&e));
+                println!();
+            }
+        }
+    }
+    if missing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+pub fn entry_json(query: &str, e: &Entry) -> serde_json::Value {
+    json!({
+        "query": query,
+        "found": true,
+        "code": e.code,
+        "system": e.system().name(),
+        "release": e.release,
+        "status": e.status().name(),
+        "title": e.title,
+        "short_title": e.short_title,
+        "title_note": e.title_note,
+        "hierarchy": e.hierarchy.iter().map(|(id, t)| json!({"id": id, "title": t})).collect::<Vec<_>>(),
+        "children": e.children.iter().map(|(c, t)| json!({"code": c, "title": t})).collect::<Vec<_>>(),
+        "notes": e.notes.iter().map(|n| json!({"kind": n.kind, "text": n.text, "from": n.from})).collect::<Vec<_>>(),
+        "seventh_character": e.seventh.iter().map(|(c, m)| json!({"char": c, "meaning": m})).collect::<Vec<_>>(),
+        "seventh_character_from": e.seventh_from,
+        "gems": e.gems.iter().map(|g| json!({
+            "code": g.code, "title": g.title, "approximate": g.approximate, "no_map": g.no_map,
+            "combination": g.combination, "scenario": g.scenario, "choice_list": g.choice_list,
+        })).collect::<Vec<_>>(),
+        "edit_flags": e.edit_flags,
+        "added": e.added,
+        "effective": e.effective,
+        "terminated": e.terminated,
+    })
+}
+
+pub fn entry_text(e: &Entry) -> String {
+    let mut s = format!(
+        "{} ({}, {}) — {}\n",
+        e.code,
+        e.system().name(),
+        e.release,
+        e.status().name()
+    );
+    if !e.title.is_empty() {
+        s.push_str(&format!("  {}\n", e.title));
+    }
+    if !e.title_note.is_empty() {
+        s.push_str(&format!("  ({})\n", e.title_note));
+    }
+    if !e.hierarchy.is_empty() {
+        let path: Vec<String> = e
+            .hierarchy
+            .iter()
+            .map(|(id, t)| format!("{id} {t}"))
+            .collect();
+        s.push_str(&format!("  in: {}\n", path.join(" › ")));
+    }
+    for n in &e.notes {
+        s.push_str(&format!("  {}: {} [{}]\n", n.kind, n.text, n.from));
+    }
+    if !e.seventh.is_empty() {
+        s.push_str(&format!("  7th character (from {}):\n", e.seventh_from));
+        for (c, m) in &e.seventh {
+            s.push_str(&format!("    {c}  {m}\n"));
+        }
+    }
+    if !e.children.is_empty() {
+        s.push_str("  children:\n");
+        for (c, t) in e.children.iter().take(30) {
+            s.push_str(&format!("    {c}  {t}\n"));
+        }
+        if e.children.len() > 30 {
+            s.push_str(&format!("    … and {} more\n", e.children.len() - 30));
+        }
+    }
+    for g in &e.gems {
+        let mut flags = Vec::new();
+        if g.approximate {
+            flags.push("approximate".to_string());
+        }
+        if g.no_map {
+            flags.push("no map".to_string());
+        }
+        if g.combination {
+            flags.push(format!(
+                "combination, scenario {} choice {}",
+                g.scenario, g.choice_list
+            ));
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", flags.join(", "))
+        };
+        s.push_str(&format!("  GEM → {} {}{flags}\n", g.code, g.title));
+    }
+    if !e.edit_flags.is_empty() {
+        s.push_str(&format!(
+            "  Medicare Code Editor: {}\n",
+            e.edit_flags.join(", ")
+        ));
+    }
+    if !e.effective.is_empty() {
+        s.push_str(&format!("  added {}, effective {}", e.added, e.effective));
+        if !e.terminated.is_empty() {
+            s.push_str(&format!(", terminated {}", e.terminated));
+        }
+        s.push('\n');
+    } else if !e.terminated.is_empty() {
+        s.push_str(&format!("  deleted from {}\n", e.terminated));
+    }
+    s
+}
+
+pub fn search(sets: &CodeSets, words: &str, limit: usize, as_json: bool) -> ExitCode {
+    let hits = sets.search(words, limit);
+    for h in &hits {
+        if as_json {
+            println!(
+                "{}",
+                json!({
+                    "code": h.code, "system": h.system.name(), "title": h.title,
+                    "status": h.status.name(), "matched": h.matched, "score": h.score,
+                })
+            );
+        } else {
+            let via = if h.matched != h.title {
+                format!("  (“{}”)", h.matched)
+            } else {
+                String::new()
+            };
+            println!("{:<9} {:<10} {}{via}", h.code, h.system.name(), h.title);
+        }
+    }
+    if hits.is_empty() {
+        if !as_json {
+            println!("no codes match {words:?}");
+        }
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}

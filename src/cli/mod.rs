@@ -1,0 +1,175 @@
+//! The command line: a second adapter over the same core as the language server.
+
+mod data;
+mod lookup;
+pub mod output;
+mod scan;
+
+use crate::codes::{CodeSets, LoadOptions};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dxpx",
+    about = "Finds, explains and checks diagnosis and procedure codes in clinical notes and charge sheets",
+    disable_version_flag = true
+)]
+pub struct Cli {
+    /// Print the dxpx version and every code set's release.
+    #[arg(short = 'V', long = "version")]
+    version: bool,
+    /// Serve the Language Server Protocol on stdin/stdout (the spelling editors expect).
+    #[arg(long)]
+    stdio: bool,
+    #[command(flatten)]
+    data: DataOptions,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Where to find code sets other than the embedded ones.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DataOptions {
+    /// A folder of newer official code-set files (for example the next fiscal year's).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// A licensed CPT file (code and descriptor, CSV or TSV).
+    #[arg(long, global = true, value_name = "FILE")]
+    cpt_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the Language Server Protocol on stdin/stdout.
+    Lsp,
+    /// Explain codes: system, release, title, hierarchy, notes, GEM targets.
+    Lookup {
+        #[arg(required = true)]
+        codes: Vec<String>,
+        /// Read the codes as this system only (ICD-10-CM, ICD-10-PCS, ICD-9-CM, CPT, HCPCS).
+        #[arg(long)]
+        system: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every code mention in files (`--json`: one object per line).
+    Scan {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the code sets by words ("type 2 diabetes", "asthma").
+    Search {
+        #[arg(required = true)]
+        words: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build or inspect the embedded code-set tables.
+    Data {
+        #[command(subcommand)]
+        command: DataCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DataCommand {
+    /// Read official release files from a folder and write the compact tables.
+    Build {
+        /// The folder of official files (searched recursively).
+        #[arg(long)]
+        from: PathBuf,
+        /// Where to write the tables.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+    },
+}
+
+/// Exit status for a usage or I/O error (1 is kept for "findings").
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    if cli.version {
+        return version(&cli.data);
+    }
+    match cli.command {
+        None if cli.stdio => lsp(&cli.data),
+        Some(Command::Lsp) => lsp(&cli.data),
+        None => {
+            eprintln!("dxpx: no command given; try `dxpx --help`");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Some(Command::Lookup {
+            codes,
+            system,
+            json,
+        }) => lookup::lookup(&load(&cli.data), &codes, system.as_deref(), json),
+        Some(Command::Scan { files, json }) => {
+            let scanner = crate::scan::Scanner::new(load(&cli.data));
+            scan::scan(&scanner, &files, json)
+        }
+        Some(Command::Search { words, limit, json }) => {
+            lookup::search(&load(&cli.data), &words.join(" "), limit, json)
+        }
+        Some(Command::Data {
+            command: DataCommand::Build { from, out },
+        }) => data::build(&from, &out),
+    }
+}
+
+/// The code sets the options ask for; problems with user files are warned about, and the
+/// embedded sets stand in.
+pub fn load(options: &DataOptions) -> Arc<CodeSets> {
+    let load = LoadOptions {
+        data_dir: options.data_dir.clone(),
+        cpt_file: options.cpt_file.clone(),
+    };
+    if load == LoadOptions::default() {
+        return CodeSets::embedded();
+    }
+    match CodeSets::load(&load) {
+        Ok(sets) => {
+            for w in &sets.warnings {
+                eprintln!("dxpx: warning: {w}");
+            }
+            Arc::new(sets)
+        }
+        Err(e) => {
+            eprintln!("dxpx: warning: {e}; using the embedded code sets");
+            CodeSets::embedded()
+        }
+    }
+}
+
+fn version(options: &DataOptions) -> ExitCode {
+    println!("dxpx {}", env!("CARGO_PKG_VERSION"));
+    for r in load(options).releases() {
+        let dates = match (r.effective_from.is_empty(), r.effective_to.is_empty()) {
+            (true, _) => String::new(),
+            (false, true) => format!(", effective {}", r.effective_from),
+            (false, false) => format!(", effective {} to {}", r.effective_from, r.effective_to),
+        };
+        println!("  {}: {}{dates}", r.set, r.release);
+    }
+    ExitCode::SUCCESS
+}
+
+fn lsp(_options: &DataOptions) -> ExitCode {
+    eprintln!("dxpx: the language server is not built yet");
+    ExitCode::from(EXIT_USAGE)
+}

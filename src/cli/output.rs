@@ -1,0 +1,48 @@
+//! What every command shares: reading a document and naming positions in it.
+
+use std::path::Path;
+
+/// Reads a file as text. Invalid UTF-8 is an error for that file, never a panic; a file
+/// with NUL bytes is taken for binary and refused.
+pub fn read_document(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.contains(&0) {
+        return Err(format!(
+            "{}: binary file (contains NUL bytes), skipped",
+            path.display()
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{}: not valid UTF-8 (first bad byte at offset {}), skipped",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Line starts of a text, to turn byte offsets into 0-based lines and UTF-16 columns.
+pub struct Position {
+    line_starts: Vec<usize>,
+}
+
+impl Position {
+    pub fn index(text: &str) -> Position {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Position { line_starts }
+    }
+
+    /// (line, UTF-16 column) of a byte offset.
+    pub fn utf16(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = text[self.line_starts[line]..offset].encode_utf16().count();
+        (line, col)
+    }
+
+    /// (line, byte column) of a byte offset.
+    pub fn bytes(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        (line, offset - self.line_starts[line])
+    }
+}

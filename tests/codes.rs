@@ -1,0 +1,234 @@
+//! Facts about the embedded code sets, checked against the official files where present.
+
+mod common;
+
+use dxpx::codes::{CodeSets, Status, System, build};
+
+#[test]
+fn billable_icd10cm_codes_match_the_medicare_code_editor_valid_list() {
+    let sets = CodeSets::embedded();
+    let billable = sets.icd10cm_billable_count();
+    assert_eq!(
+        billable, 74_719,
+        "the April 2026 release has 74,719 billable codes"
+    );
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let mce = common::read_xz(
+        &shared.join("sources/coverage/mce/mce-v43.1-icd10cm-dx-attributes.tsv.xz"),
+    );
+    let valid: Vec<&str> = mce
+        .lines()
+        .skip(1)
+        .filter(|l| l.split('\t').nth(2) == Some(""))
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(valid.len(), billable);
+    for code in valid {
+        let dotted = dxpx::codes::normalize::dot_icd10cm(code);
+        assert_eq!(
+            sets.icd10cm_status(&dotted),
+            Some(Status::Valid),
+            "{dotted} is valid in the MCE list"
+        );
+    }
+}
+
+#[test]
+fn e11_9_and_its_header() {
+    let sets = CodeSets::embedded();
+    let e = sets.lookup("e119", System::Icd10Cm).unwrap();
+    assert_eq!(e.code, "E11.9");
+    assert_eq!(e.title, "Type 2 diabetes mellitus without complications");
+    assert_eq!(e.status(), Status::Valid);
+    assert!(e.release.contains("FY2026"), "{}", e.release);
+    let header = sets.lookup("E11", System::Icd10Cm).unwrap();
+    assert_eq!(header.status(), Status::Header);
+    assert!(header.children.iter().any(|(c, _)| c == "E11.9"));
+    assert!(
+        header
+            .notes
+            .iter()
+            .any(|n| n.kind == "excludes1" && n.text.contains("E10")),
+        "an Excludes1 note of E11 names E10"
+    );
+    assert_eq!(
+        header.hierarchy.first().map(|h| h.0.as_str()),
+        Some("Chapter 4"),
+        "the breadcrumb starts at the chapter"
+    );
+}
+
+#[test]
+fn seventh_character_codes_are_expanded_with_their_meaning() {
+    let sets = CodeSets::embedded();
+    let e = sets.lookup("S72.001A", System::Icd10Cm).unwrap();
+    assert_eq!(e.status(), Status::Valid);
+    assert!(
+        e.title.ends_with("initial encounter for closed fracture"),
+        "{}",
+        e.title
+    );
+    assert!(
+        e.seventh
+            .iter()
+            .any(|(c, m)| c == "A" && m == "initial encounter for closed fracture")
+    );
+    assert_eq!(
+        sets.lookup("S72.001", System::Icd10Cm).unwrap().status(),
+        Status::Header
+    );
+    // X placeholders pad short codes to six characters.
+    assert_eq!(
+        sets.lookup("T07.XXXA", System::Icd10Cm).unwrap().status(),
+        Status::Valid
+    );
+}
+
+#[test]
+fn the_other_sets_resolve() {
+    let sets = CodeSets::embedded();
+    let g = sets.lookup("G0438", System::Hcpcs).unwrap();
+    assert_eq!(g.status(), Status::Valid);
+    assert!(g.title.to_lowercase().contains("annual wellness visit"));
+    assert_eq!(sets.modifier("25").map(|m| m.0), Some(System::Cpt));
+    assert_eq!(sets.modifier("LT").map(|m| m.0), Some(System::Hcpcs));
+    let icd9 = sets.lookup("250.00", System::Icd9Cm).unwrap();
+    assert_eq!(icd9.status(), Status::Retired);
+    assert!(icd9.gems.iter().any(|g| g.code == "E11.9"));
+    let pcs = sets.lookup("0DTJ4ZZ", System::Icd10Pcs).unwrap();
+    assert_eq!(pcs.status(), Status::Valid);
+    assert_eq!(
+        pcs.title,
+        "Resection of Appendix, Percutaneous Endoscopic Approach"
+    );
+    let cpt = sets.lookup("99213", System::Cpt).unwrap();
+    assert_eq!(cpt.status(), Status::Valid);
+    assert!(
+        cpt.hierarchy
+            .iter()
+            .any(|(_, name)| name.contains("office")),
+        "{:?}",
+        cpt.hierarchy
+    );
+    assert!(
+        cpt.title_note.contains("licensed"),
+        "no AMA text without a licence"
+    );
+}
+
+#[test]
+fn word_search_ranks_the_common_codes_high() {
+    let sets = CodeSets::embedded();
+    let top = |q: &str, n: usize| {
+        sets.search(q, n)
+            .into_iter()
+            .map(|h| h.code)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        top("type 2 diabetes", 5).contains(&"E11.9".to_string()),
+        "{:?}",
+        top("type 2 diabetes", 5)
+    );
+    assert!(
+        top("asthma", 10).contains(&"J45.909".to_string()),
+        "{:?}",
+        top("asthma", 10)
+    );
+    assert!(
+        top("diab", 20).iter().any(|c| c.starts_with("E1")),
+        "a prefix finds diabetes"
+    );
+    assert!(
+        top("diabetis mellitus type 2", 10)
+            .iter()
+            .any(|c| c.starts_with("E11")),
+        "one typo is forgiven"
+    );
+}
+
+#[test]
+fn a_licensed_cpt_file_adds_descriptors_and_a_bad_one_is_a_warning() {
+    let dir = std::env::temp_dir().join(format!("dxpx-cpt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("cpt.tsv");
+    std::fs::write(
+        &good,
+        "code\tdescriptor\n99213\tA descriptor the licensee supplied\n",
+    )
+    .unwrap();
+    let sets = CodeSets::load(&dxpx::codes::LoadOptions {
+        cpt_file: Some(good),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        sets.lookup("99213", System::Cpt).unwrap().title,
+        "A descriptor the licensee supplied"
+    );
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "code,descriptor\n99213,ok\nnot-a-code,broken\n").unwrap();
+    let sets = CodeSets::load(&dxpx::codes::LoadOptions {
+        cpt_file: Some(bad),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(
+        sets.warnings[0].contains("bad.csv:3"),
+        "{:?}",
+        sets.warnings
+    );
+    assert_eq!(
+        sets.lookup("E11.9", System::Icd10Cm).unwrap().status(),
+        Status::Valid
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_malformed_data_folder_names_the_file_and_line_and_keeps_the_embedded_sets() {
+    let dir = std::env::temp_dir().join(format!("dxpx-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("icd10cm_tabular_2027.xml"),
+        "<ICD10CM.tabular>\n<chapter>\n</ICD10CM.tabular>\n",
+    )
+    .unwrap();
+    let sets = CodeSets::load(&dxpx::codes::LoadOptions {
+        data_dir: Some(dir.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(
+        sets.warnings[0].contains("icd10cm_tabular_2027.xml:3"),
+        "{:?}",
+        sets.warnings
+    );
+    assert_eq!(
+        sets.lookup("E11.9", System::Icd10Cm).unwrap().status(),
+        Status::Valid
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The committed tables are exactly what the regeneration tool makes from the sources.
+#[test]
+fn data_is_reproducible_from_the_official_files() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let built = build::build_from(&shared.join("sources")).unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    for (name, text) in &built.tables {
+        let bytes = std::fs::read(data.join(format!("{name}.tsv.zst"))).unwrap();
+        let committed = String::from_utf8(zstd::stream::decode_all(&bytes[..]).unwrap()).unwrap();
+        assert!(
+            committed == *text,
+            "data/{name}.tsv.zst is stale: run `dxpx data build --from ../shared/sources`"
+        );
+    }
+    let manifest = std::fs::read_to_string(data.join("manifest.tsv")).unwrap();
+    assert_eq!(manifest, built.manifest());
+}

@@ -1,0 +1,40 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// `../shared` beside the checkout (or `$DXPX_SHARED`): the official sources and the
+/// third-party corpus. A fresh clone does not have it; tests that need it say so and skip.
+pub fn shared() -> Option<PathBuf> {
+    let dir = std::env::var_os("DXPX_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("corpus").is_dir() && dir.join("sources").is_dir() {
+        Some(dir)
+    } else {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI must have ../shared beside the checkout (or DXPX_SHARED set)");
+        }
+        eprintln!(
+            "skipped: {} is absent (the corpus and official sources live there)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// The built binary.
+pub fn dxpx() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_dxpx"))
+}
+
+/// Reads an `.xz` file from the official sources.
+pub fn read_xz(path: &std::path::Path) -> String {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap();
+    let mut out = String::new();
+    liblzma::read::XzDecoder::new(&raw[..])
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
