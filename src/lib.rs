@@ -2,6 +2,10 @@
 //! them and checks that they hold together. The core (code sets, scanner, rules, formats)
 //! knows nothing of LSP; the language server and the command line are adapters over it.
 
+pub mod analysis;
 pub mod cli;
 pub mod codes;
+pub mod config;
+pub mod lsp;
+pub mod rules;
 pub mod scan;

@@ -169,7 +169,9 @@ fn version(options: &DataOptions) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn lsp(_options: &DataOptions) -> ExitCode {
-    eprintln!("dxpx: the language server is not built yet");
-    ExitCode::from(EXIT_USAGE)
+fn lsp(options: &DataOptions) -> ExitCode {
+    crate::lsp::serve(LoadOptions {
+        data_dir: options.data_dir.clone(),
+        cpt_file: options.cpt_file.clone(),
+    })
 }

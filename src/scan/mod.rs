@@ -8,7 +8,7 @@
 //! says it is meant as a code, because the rules need it.
 
 mod incremental;
-mod signals;
+pub mod signals;
 mod tokens;
 
 pub use incremental::{Edit, ScanState};
@@ -26,6 +26,8 @@ pub struct Modifier {
     pub code: String,
     pub start: usize,
     pub end: usize,
+    /// A CPT or HCPCS modifier; an unknown one is kept for the invalid-modifier rule.
+    pub valid: bool,
 }
 
 /// Why the scanner took a token for a code.
@@ -107,6 +109,11 @@ impl Scanner {
 
     pub fn sets(&self) -> &Arc<CodeSets> {
         &self.sets
+    }
+
+    /// The labels in `text[start..end]` (completion reads them: "Dx: type 2 diab").
+    pub fn signals_in(&self, text: &str, start: usize, end: usize) -> Vec<signals::Found> {
+        self.signals.find(text, start, end)
     }
 
     /// Every mention in `text`.
@@ -352,17 +359,14 @@ impl Scanner {
             && (b[4].is_ascii_digit() || matches!(b[4], b'F' | b'T' | b'U' | b'M'));
         if cpt_shape {
             let modifiers = self.modifiers(text, tok);
+            let modified = modifiers.iter().any(|m| m.valid);
             let allowed = procedure_label
                 || ctx == Context::Line
-                || (has_ctx && !modifiers.is_empty())
+                || (has_ctx && modified)
                 || (signal == Some(Signal::Diagnosis) && !tok.unit_follows);
             let icd9_context = signal == Some(Signal::Icd9);
             let hyphenated = tok.number_context && modifiers.is_empty();
-            if (allowed || !modifiers.is_empty())
-                && !icd9_context
-                && !tok.unit_follows
-                && !hyphenated
-            {
+            if (allowed || modified) && !icd9_context && !tok.unit_follows && !hyphenated {
                 let status = if self.sets.cpt_section(&upper).is_some() {
                     Status::Valid
                 } else {
@@ -410,7 +414,7 @@ impl Scanner {
             if let Some(status) = self.sets.hcpcs_status(&upper) {
                 let specific_dx = matches!(signal, Some(Signal::Icd10Cm | Signal::Diagnosis));
                 let cm_valid = self.sets.icd10cm_status(&dot_icd10cm(&upper)).is_some();
-                if (has_ctx || !modifiers.is_empty()) && !(specific_dx && cm_valid) {
+                if (has_ctx || modifiers.iter().any(|m| m.valid)) && !(specific_dx && cm_valid) {
                     let evidence = if !has_ctx {
                         Evidence::Modifier
                     } else {
@@ -491,10 +495,14 @@ impl Scanner {
             {
                 break;
             }
-            if self.sets.modifier(m).is_none() {
+            let valid = self.sets.modifier(m).is_some();
+            // Only a hyphen attaches an unknown modifier ("99213-2B"); after a space it is
+            // just the next word.
+            if !valid && sep != Some(b'-') {
                 break;
             }
             out.push(Modifier {
+                valid,
                 code: m.to_ascii_uppercase(),
                 start: s,
                 end: e,

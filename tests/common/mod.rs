@@ -38,3 +38,4 @@ pub fn read_xz(path: &std::path::Path) -> String {
         .unwrap();
     out
 }
+pub mod lsp;

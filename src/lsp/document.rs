@@ -1,0 +1,148 @@
+//! An open document: its text (a rope for positions, a string for scanning), version,
+//! mentions kept up to date edit by edit, and the negotiated position encoding.
+
+use crate::scan::{Edit, ScanState, Scanner};
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+pub struct Document {
+    pub version: i32,
+    pub text: String,
+    rope: Rope,
+    pub scan: ScanState,
+}
+
+impl Document {
+    pub fn new(scanner: &Scanner, text: String, version: i32) -> Document {
+        let rope = Rope::from_str(&text);
+        let scan = ScanState::new(scanner, &text);
+        Document {
+            version,
+            text,
+            rope,
+            scan,
+        }
+    }
+
+    /// Applies one change from `didChange`. Positions past the end are clamped, so a
+    /// confused client cannot make the server panic.
+    pub fn apply(
+        &mut self,
+        scanner: &Scanner,
+        change: &TextDocumentContentChangeEvent,
+        enc: Encoding,
+    ) {
+        match change.range {
+            None => {
+                self.text = change.text.clone();
+                self.rope = Rope::from_str(&self.text);
+                self.scan = ScanState::new(scanner, &self.text);
+            }
+            Some(range) => {
+                let start = self.offset(range.start, enc);
+                let end = self.offset(range.end, enc).max(start);
+                let (cs, ce) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
+                self.rope.remove(cs..ce);
+                self.rope.insert(cs, &change.text);
+                self.text.replace_range(start..end, &change.text);
+                self.scan.apply(
+                    scanner,
+                    &self.text,
+                    Edit {
+                        old_start: start,
+                        old_end: end,
+                        new_len: change.text.len(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Rescans from scratch (after the code sets or the settings changed).
+    pub fn rescan(&mut self, scanner: &Scanner) {
+        self.scan = ScanState::new(scanner, &self.text);
+    }
+
+    /// The byte offset of an LSP position, clamped to the document.
+    pub fn offset(&self, pos: Position, enc: Encoding) -> usize {
+        let lines = self.rope.len_lines();
+        let line = pos.line as usize;
+        if line >= lines {
+            return self.text.len();
+        }
+        let line_byte = self.rope.line_to_byte(line);
+        let line_slice = self.rope.line(line);
+        // Columns never reach into the line break.
+        let content_len = line_slice.len_bytes() - trailing_break(line_slice);
+        let col = pos.character as usize;
+        let byte_in_line = match enc {
+            Encoding::Utf8 => {
+                let mut c = col.min(content_len);
+                while c > 0 && !self.text.is_char_boundary(line_byte + c) {
+                    c -= 1;
+                }
+                c
+            }
+            Encoding::Utf16 => {
+                let line_char = self.rope.line_to_char(line);
+                let base = self.rope.char_to_utf16_cu(line_char);
+                let content_chars = line_slice.len_chars() - trailing_break_chars(line_slice);
+                let max = self.rope.char_to_utf16_cu(line_char + content_chars) - base;
+                let ch = self.rope.utf16_cu_to_char(base + col.min(max));
+                self.rope.char_to_byte(ch) - line_byte
+            }
+        };
+        line_byte + byte_in_line
+    }
+
+    /// The LSP position of a byte offset.
+    pub fn position(&self, offset: usize, enc: Encoding) -> Position {
+        let offset = offset.min(self.text.len());
+        let line = self.rope.byte_to_line(offset);
+        let line_byte = self.rope.line_to_byte(line);
+        let character = match enc {
+            Encoding::Utf8 => offset - line_byte,
+            Encoding::Utf16 => {
+                let ch = self.rope.byte_to_char(offset);
+                let line_char = self.rope.line_to_char(line);
+                self.rope.char_to_utf16_cu(ch) - self.rope.char_to_utf16_cu(line_char)
+            }
+        };
+        Position::new(line as u32, character as u32)
+    }
+
+    pub fn range(&self, start: usize, end: usize, enc: Encoding) -> Range {
+        Range::new(self.position(start, enc), self.position(end, enc))
+    }
+
+    /// The line containing `offset`, as a byte range without its line break.
+    pub fn line_bounds(&self, offset: usize) -> (usize, usize) {
+        let start = self.text[..offset.min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        (start, end)
+    }
+}
+
+fn trailing_break(line: ropey::RopeSlice) -> usize {
+    let n = line.len_bytes();
+    let bytes: Vec<u8> = line.bytes_at(n.saturating_sub(2)).take(2).collect();
+    match bytes.as_slice() {
+        [b'\r', b'\n'] => 2,
+        [_, b'\n'] | [_, b'\r'] | [b'\n'] | [b'\r'] => 1,
+        _ => 0,
+    }
+}
+
+fn trailing_break_chars(line: ropey::RopeSlice) -> usize {
+    trailing_break(line) // line breaks are ASCII: one byte, one char
+}

@@ -1,0 +1,564 @@
+//! The LSP handlers. Each one takes the state lock, does its work synchronously and lets
+//! go before any `.await`, so edits are applied in the order they arrive and no handler
+//! waits on another.
+
+use super::convert;
+use super::document::{Document, Encoding};
+use super::features;
+use crate::analysis;
+use crate::codes::{CodeSets, LoadOptions};
+use crate::config::Config;
+use crate::scan::Scanner;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+/// Which refresh requests the client said it handles.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Refresh {
+    diagnostics: bool,
+    inlay_hints: bool,
+    semantic_tokens: bool,
+}
+
+pub(super) struct State {
+    refresh: Refresh,
+    pub docs: HashMap<Uri, Document>,
+    pub encoding: Encoding,
+    pub markdown: bool,
+    /// The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed.
+    pub pull: bool,
+    pub config: Config,
+    settings: Value,
+    root: Option<PathBuf>,
+    pub scanner: Arc<Scanner>,
+    load: LoadOptions,
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    /// Serialises publishing, so diagnostics go out in version order.
+    publishing: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Logs go to stderr, and name codes, positions and URIs only: never note text.
+fn log(message: &str) {
+    eprintln!("dxpx: {message}");
+}
+
+impl Backend {
+    pub fn new(client: Client, load: LoadOptions) -> Backend {
+        let sets = if load == LoadOptions::default() {
+            CodeSets::embedded()
+        } else {
+            CodeSets::load(&load).map(Arc::new).unwrap_or_else(|e| {
+                log(&format!("{e}; using the embedded code sets"));
+                CodeSets::embedded()
+            })
+        };
+        let state = State {
+            refresh: Refresh::default(),
+            docs: HashMap::new(),
+            encoding: Encoding::Utf16,
+            markdown: true,
+            pull: false,
+            config: Config::default(),
+            settings: Value::Null,
+            root: None,
+            scanner: Arc::new(Scanner::new(sets)),
+            load,
+        };
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(state)),
+            publishing: Arc::new(tokio::sync::Mutex::new(())),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A handler that panicked while holding the lock must not take the server down.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Publishes diagnostics for `uri` at `version`, unless a newer version arrives first.
+    fn schedule(&self, uri: Uri, version: i32) {
+        if self.state().pull {
+            return;
+        }
+        let state = self.state.clone();
+        let client = self.client.clone();
+        let publishing = self.publishing.clone();
+        tokio::spawn(async move {
+            // Let edits already queued behind this one land first: only the newest version
+            // is worth checking.
+            for _ in 0..4 {
+                tokio::task::yield_now().await;
+            }
+            let _order = publishing.lock().await;
+            let diagnostics = {
+                let st = state.lock().unwrap_or_else(|p| p.into_inner());
+                let Some(doc) = st.docs.get(&uri) else { return };
+                if doc.version != version {
+                    return;
+                }
+                features::diagnostics(&st, &uri, doc)
+            };
+            client
+                .publish_diagnostics(uri, diagnostics, Some(version))
+                .await;
+        });
+    }
+
+    /// After the settings or the code sets change: recheck every open document.
+    fn recheck_all(&self) {
+        let (pull, refresh, uris): (bool, Refresh, Vec<(Uri, i32)>) = {
+            let st = self.state();
+            (
+                st.pull,
+                st.refresh,
+                st.docs
+                    .iter()
+                    .map(|(u, d)| (u.clone(), d.version))
+                    .collect(),
+            )
+        };
+        if !pull {
+            for (uri, version) in uris.iter().cloned() {
+                self.schedule(uri, version);
+            }
+        }
+        if uris.is_empty() {
+            return;
+        }
+        // Refresh requests wait on the client's answer: they run on their own, bounded in
+        // time, so no handler (and no `exit`) ever waits on the client.
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let bounded = std::time::Duration::from_secs(5);
+            if pull && refresh.diagnostics {
+                let _ = tokio::time::timeout(bounded, client.workspace_diagnostic_refresh()).await;
+            }
+            if refresh.inlay_hints {
+                let _ = tokio::time::timeout(bounded, client.inlay_hint_refresh()).await;
+            }
+            if refresh.semantic_tokens {
+                let _ = tokio::time::timeout(bounded, client.semantic_tokens_refresh()).await;
+            }
+        });
+    }
+
+    /// Reads `dxpx.toml` and the editor settings into one config; reloads the code sets in
+    /// the background when their files changed.
+    async fn reconfigure(&self) {
+        let (config, load_changed, load) = {
+            let mut st = self.state();
+            let mut config = match &st.root {
+                Some(root) => Config::discover(root).unwrap_or_else(|e| {
+                    log(&e);
+                    Config::default()
+                }),
+                None => Config::default(),
+            };
+            if let Err(e) = config.apply_settings(&st.settings) {
+                log(&format!("settings: {e}"));
+            }
+            let load = LoadOptions {
+                data_dir: config.data_dir.clone(),
+                cpt_file: config.cpt_file.clone(),
+            };
+            let changed = load != st.load;
+            st.config = config.clone();
+            (config, changed, load)
+        };
+        if let Some(e) = config_problem(&config) {
+            self.client.show_message(MessageType::WARNING, e).await;
+        }
+        if load_changed {
+            let loaded = tokio::task::spawn_blocking(move || {
+                let sets = if load == LoadOptions::default() {
+                    Ok(CodeSets::embedded())
+                } else {
+                    CodeSets::load(&load).map(Arc::new)
+                };
+                (load, sets)
+            })
+            .await;
+            if let Ok((load, Ok(sets))) = loaded {
+                for w in &sets.warnings {
+                    log(w);
+                    self.client
+                        .show_message(MessageType::WARNING, format!("dxpx: {w}"))
+                        .await;
+                }
+                let mut st = self.state();
+                st.scanner = Arc::new(Scanner::new(sets));
+                st.load = load;
+                let scanner = st.scanner.clone();
+                for doc in st.docs.values_mut() {
+                    doc.rescan(&scanner);
+                }
+            }
+        }
+        self.recheck_all();
+    }
+
+    pub async fn lookup_request(&self, params: Value) -> Result<Value> {
+        let code = params
+            .get("code")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_params("expected {\"code\": \"E11.9\"}"))?;
+        let (sets, markdown) = {
+            let st = self.state();
+            (st.scanner.sets().clone(), st.markdown)
+        };
+        let entries = sets.lookup_any(code);
+        Ok(serde_json::json!({
+            "found": !entries.is_empty(),
+            "text": entries.iter().map(|e| convert::hover_text(e, markdown, &[])).collect::<Vec<_>>().join("\n\n---\n\n"),
+        }))
+    }
+
+    pub async fn search_request(&self, params: Value) -> Result<Value> {
+        let query = params
+            .get("query")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_params("expected {\"query\": \"words\"}"))?;
+        let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(50) as usize;
+        let sets = self.state().scanner.sets().clone();
+        let hits = sets.search(query, limit);
+        Ok(Value::Array(
+            hits.iter()
+                .map(|h| serde_json::json!({"code": h.code, "title": h.title, "system": h.system.name(), "status": h.status.name()}))
+                .collect(),
+        ))
+    }
+}
+
+fn config_problem(config: &Config) -> Option<String> {
+    config.data_dir.as_ref().filter(|d| !d.is_dir()).map(|d| {
+        format!(
+            "dxpx: data folder {} does not exist; using the embedded code sets",
+            d.display()
+        )
+    })
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let utf8 = caps
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_ref())
+            .is_some_and(|e| e.contains(&PositionEncodingKind::UTF8));
+        let markdown = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .and_then(|f| f.first())
+            .is_none_or(|f| *f == MarkupKind::Markdown);
+        let pull = caps
+            .text_document
+            .as_ref()
+            .and_then(|t| t.diagnostic.as_ref())
+            .is_some();
+        let workspace = caps.workspace.as_ref();
+        let refresh = Refresh {
+            diagnostics: workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            inlay_hints: workspace
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+            semantic_tokens: workspace
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
+        };
+        #[allow(deprecated)]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .map(|f| f.uri.clone())
+            .or(params.root_uri.clone())
+            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+        {
+            let mut st = self.state();
+            st.encoding = if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            };
+            st.markdown = markdown;
+            st.pull = pull;
+            st.refresh = refresh;
+            st.root = root;
+            st.settings = params.initialization_options.clone().unwrap_or(Value::Null);
+        }
+        let encoding = if utf8 {
+            PositionEncodingKind::UTF8
+        } else {
+            PositionEncodingKind::UTF16
+        };
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo {
+                name: "dxpx".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            capabilities: ServerCapabilities {
+                position_encoding: Some(encoding),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..TextDocumentSyncOptions::default()
+                    },
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    resolve_provider: Some(true),
+                    trigger_characters: Some(vec![".".into(), ":".into(), " ".into()]),
+                    ..CompletionOptions::default()
+                }),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        ..CodeActionOptions::default()
+                    },
+                )),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("dxpx".into()),
+                        inter_file_dependencies: false,
+                        workspace_diagnostics: false,
+                        ..DiagnosticOptions::default()
+                    })
+                }),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend: convert::legend(),
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: Some(false),
+                            ..SemanticTokensOptions::default()
+                        },
+                    ),
+                ),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            ..InitializeResult::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.reconfigure().await;
+        // The word index takes a moment to build: build it now, off the request path.
+        let sets = self.state().scanner.sets().clone();
+        std::thread::spawn(move || {
+            sets.search_index();
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let version = doc.version;
+        {
+            let mut st = self.state();
+            let scanner = st.scanner.clone();
+            st.docs.insert(
+                doc.uri.clone(),
+                Document::new(&scanner, doc.text, doc.version),
+            );
+        }
+        self.schedule(doc.uri, version);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        {
+            let mut st = self.state();
+            let encoding = st.encoding;
+            let scanner = st.scanner.clone();
+            let Some(doc) = st.docs.get_mut(&uri) else {
+                log(&format!(
+                    "didChange for {} which is not open; ignored",
+                    uri.as_str()
+                ));
+                return;
+            };
+            if version <= doc.version {
+                log(&format!(
+                    "didChange for {} went from version {} back to {version}; ignored",
+                    uri.as_str(),
+                    doc.version
+                ));
+                return;
+            }
+            for change in &params.content_changes {
+                doc.apply(&scanner, change, encoding);
+            }
+            doc.version = version;
+        }
+        self.schedule(uri, version);
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let removed = self
+            .state()
+            .docs
+            .remove(&params.text_document.uri)
+            .is_some();
+        if removed && !self.state().pull {
+            self.client
+                .publish_diagnostics(params.text_document.uri, Vec::new(), None)
+                .await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        self.state().settings = params.settings;
+        self.reconfigure().await;
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.reconfigure().await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let pos = params.text_document_position_params;
+        let st = self.state();
+        let Some(doc) = st.docs.get(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(features::hover(&st, doc, pos.position))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position;
+        let st = self.state();
+        let Some(doc) = st.docs.get(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(features::completion(&st, doc, pos.position))
+    }
+
+    async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        let st = self.state();
+        Ok(features::resolve(&st, item))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let st = self.state();
+        let Some(doc) = st.docs.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(features::code_actions(
+            &st,
+            &params.text_document.uri,
+            doc,
+            params.range,
+        )))
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let st = self.state();
+        let uri = params.text_document.uri;
+        let items = match st.docs.get(&uri) {
+            Some(doc) => features::diagnostics(&st, &uri, doc),
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let st = self.state();
+        let Some(doc) = st.docs.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(features::inlay_hints(&st, doc, params.range)))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let st = self.state();
+        let Some(doc) = st.docs.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(SemanticTokensResult::Tokens(
+            features::semantic_tokens(&st, doc),
+        )))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let st = self.state();
+        let Some(doc) = st.docs.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(DocumentSymbolResponse::Nested(
+            features::document_symbols(&st, doc),
+        )))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let st = self.state();
+        Ok(Some(WorkspaceSymbolResponse::Nested(
+            features::workspace_symbols(&st, &params.query),
+        )))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let pos = params.text_document_position_params;
+        let st = self.state();
+        let Some(doc) = st.docs.get(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(features::highlights(&st, doc, pos.position)))
+    }
+}
+
+/// For the features: the analysis of a document under the current settings.
+pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
+    analysis::check(st.scanner.sets(), &st.config, &doc.text, &doc.scan.mentions).1
+}

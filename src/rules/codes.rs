@@ -1,0 +1,279 @@
+//! Rules about one code at a time: invalid, non-billable, missing 7th character, retired,
+//! terminated, invalid modifier.
+
+use super::{Finding, Fix, Input, Replace, Severity};
+use crate::codes::normalize::compact;
+use crate::codes::{CodeSets, Status, System};
+use crate::scan::Mention;
+
+/// How many quick fixes a finding offers at most; more would bury the right one.
+const MAX_FIXES: usize = 8;
+
+pub fn check(input: &Input, out: &mut Vec<Finding>) {
+    let sets = input.sets;
+    for m in input.mentions {
+        let written = m.text(input.text);
+        match (m.system, m.status) {
+            (_, Status::Invalid) => out.push(invalid(sets, m, written)),
+            (System::Icd10Cm, Status::Header) => out.push(header(sets, m)),
+            (System::Icd9Cm, Status::Retired) => out.push(retired_icd9(sets, m)),
+            (System::Icd10Pcs, Status::Retired) => out.push(finding(
+                "retired-code",
+                m,
+                format!(
+                    "{} was deleted from ICD-10-PCS; choose a current code",
+                    m.code
+                ),
+                Vec::new(),
+            )),
+            _ => {}
+        }
+        for md in m.modifiers.iter().filter(|md| !md.valid) {
+            out.push(Finding {
+                rule: "invalid-modifier",
+                severity: Severity::Error,
+                start: md.start,
+                end: md.end,
+                message: format!(
+                    "-{} is neither a CPT nor a HCPCS Level II modifier on {}",
+                    md.code, m.code
+                ),
+                related: Vec::new(),
+                fixes: Vec::new(),
+            });
+        }
+    }
+    for scope in input.scopes {
+        for &i in &scope.mentions {
+            let m = &input.mentions[i];
+            if m.system != System::Hcpcs {
+                continue;
+            }
+            let Some(term) = sets.hcpcs_terminated(&m.code) else {
+                continue;
+            };
+            let message = match &scope.date_of_service {
+                Some(dos) if *dos >= term => format!(
+                    "{} was terminated on {term}, before the date of service {dos}",
+                    m.code
+                ),
+                Some(_) => continue,
+                None => format!(
+                    "{} was terminated on {term}; check it against the date of service",
+                    m.code
+                ),
+            };
+            out.push(finding("terminated-code", m, message, Vec::new()));
+        }
+    }
+}
+
+fn finding(rule: &'static str, m: &Mention, message: String, fixes: Vec<Fix>) -> Finding {
+    Finding {
+        rule,
+        severity: Severity::Error,
+        start: m.start,
+        end: m.end,
+        message,
+        related: Vec::new(),
+        fixes,
+    }
+}
+
+fn replace_with(m: &Mention, code: &str, title: &str, preferred: bool) -> Fix {
+    let label = if title.is_empty() {
+        format!("Replace with {code}")
+    } else {
+        format!("Replace with {code} {title}")
+    };
+    Fix {
+        title: label,
+        edits: vec![Replace {
+            start: m.start,
+            end: m.end,
+            text: code.to_string(),
+        }],
+        preferred,
+    }
+}
+
+fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
+    let mut fixes = Vec::new();
+    if m.system == System::Icd10Cm {
+        // The nearest code is the longest existing prefix; if it is a header, its
+        // billable codes that share the most with what was written.
+        let key = compact(written);
+        let mut prefix = key.as_str();
+        while prefix.len() > 3 {
+            prefix = &prefix[..prefix.len() - 1];
+            let dotted = crate::codes::normalize::dot_icd10cm(prefix);
+            match sets.icd10cm_status(&dotted) {
+                Some(Status::Valid) => {
+                    let title = sets
+                        .lookup(&dotted, System::Icd10Cm)
+                        .map(|e| e.title)
+                        .unwrap_or_default();
+                    fixes.push(replace_with(m, &dotted, &title, true));
+                    break;
+                }
+                Some(_) => {
+                    for (code, title) in billable_below(sets, &dotted).into_iter().take(MAX_FIXES) {
+                        fixes.push(replace_with(m, &code, &title, false));
+                    }
+                    break;
+                }
+                None => {}
+            }
+        }
+    }
+    let what = match m.system {
+        System::Cpt => "is not in any CPT section",
+        System::Hcpcs => "is not a HCPCS Level II code",
+        _ => "is not a code",
+    };
+    let message = format!(
+        "{} {what} in {}{}",
+        m.code,
+        m.system.name(),
+        if fixes.is_empty() {
+            ""
+        } else {
+            "; did you mean one of the suggested codes?"
+        }
+    );
+    finding("invalid-code", m, message, fixes)
+}
+
+/// Billable codes under an ICD-10-CM header, in code order.
+fn billable_below(sets: &CodeSets, code: &str) -> Vec<(String, String)> {
+    let prefix = if code.len() == 3 {
+        format!("{code}.")
+    } else {
+        code.to_string()
+    };
+    sets.prefix(System::Icd10Cm, &prefix, 5000)
+        .into_iter()
+        .filter(|(_, _, status)| *status == Status::Valid)
+        .map(|(c, t, _)| (c, t))
+        .collect()
+}
+
+fn header(sets: &CodeSets, m: &Mention) -> Finding {
+    let entry = sets.lookup(&m.code, System::Icd10Cm);
+    let seventh = entry
+        .as_ref()
+        .map(|e| e.seventh.clone())
+        .unwrap_or_default();
+    let below = billable_below(sets, &m.code);
+    let needs_seventh = !seventh.is_empty()
+        && below.iter().all(|(c, _)| compact(c).len() == 7)
+        && compact(&m.code).len() >= 3
+        && {
+            // Only the codes one 7th character away: S72.001 → S72.001A.
+            let base = {
+                let mut b = compact(&m.code);
+                while b.len() < 6 {
+                    b.push('X');
+                }
+                b
+            };
+            below.iter().any(|(c, _)| compact(c).starts_with(&base))
+        };
+    if needs_seventh {
+        let mut base = compact(&m.code);
+        while base.len() < 6 {
+            base.push('X');
+        }
+        let fixes = seventh
+            .iter()
+            .filter_map(|(ch, meaning)| {
+                let code = crate::codes::normalize::dot_icd10cm(&format!("{base}{ch}"));
+                (sets.icd10cm_status(&code) == Some(Status::Valid)).then(|| Fix {
+                    title: format!("Add 7th character {ch}: {code} ({meaning})"),
+                    edits: vec![Replace {
+                        start: m.start,
+                        end: m.end,
+                        text: code,
+                    }],
+                    preferred: false,
+                })
+            })
+            .collect();
+        return finding(
+            "missing-seventh-character",
+            m,
+            format!(
+                "{} needs a 7th character (A initial encounter, D subsequent, S sequela, …), with X placeholders to fill six characters",
+                m.code
+            ),
+            fixes,
+        );
+    }
+    let first = below.first().map(|b| b.0.clone()).unwrap_or_default();
+    let last = below.last().map(|b| b.0.clone()).unwrap_or_default();
+    let range = if below.len() > 1 {
+        format!(" ({} billable codes, {first}–{last})", below.len())
+    } else {
+        String::new()
+    };
+    let fixes = below
+        .iter()
+        .take(MAX_FIXES)
+        .map(|(c, t)| replace_with(m, c, t, false))
+        .collect();
+    finding(
+        "non-billable-code",
+        m,
+        format!(
+            "{} is a category, not a billable code: choose a more specific code below it{range}",
+            m.code
+        ),
+        fixes,
+    )
+}
+
+fn retired_icd9(sets: &CodeSets, m: &Mention) -> Finding {
+    let entry = sets.lookup(&m.code, System::Icd9Cm);
+    let gems = entry.map(|e| e.gems).unwrap_or_default();
+    let fixes: Vec<Fix> = gems
+        .iter()
+        .filter(|g| !g.no_map)
+        .take(MAX_FIXES)
+        .map(|g| {
+            let how = if g.approximate {
+                " (approximate GEM match)"
+            } else {
+                " (GEM)"
+            };
+            Fix {
+                title: format!("Replace with {} {}{how}", g.code, g.title),
+                edits: vec![Replace {
+                    start: m.start,
+                    end: m.end,
+                    text: g.code.clone(),
+                }],
+                preferred: gems.len() == 1,
+            }
+        })
+        .collect();
+    let targets: Vec<&str> = gems
+        .iter()
+        .filter(|g| !g.no_map)
+        .map(|g| g.code.as_str())
+        .take(4)
+        .collect();
+    let hint = if targets.is_empty() {
+        String::from("; the GEMs have no equivalent, so code from the documentation")
+    } else {
+        format!("; the GEMs map it to {}", targets.join(", "))
+    };
+    finding(
+        "retired-code",
+        m,
+        format!(
+            "{} is an ICD-9-CM code, retired for services from 2015-10-01: use ICD-10{hint}",
+            m.code
+        ),
+        fixes,
+    )
+}

@@ -1,0 +1,146 @@
+//! Scopes: which mentions see each other.
+//!
+//! A note is one encounter unless it has several dates of service or encounter headings
+//! (`Date of service: 03/04/2026`, `DOS:`, `ENCOUNTER 2`, `Visit date:`); then each part,
+//! from one such line to the next, is an encounter of its own. A charge sheet or claim gives
+//! each procedure line its linked diagnoses.
+
+use crate::scan::Mention;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scope {
+    /// Byte range of the scope in the text.
+    pub start: usize,
+    pub end: usize,
+    /// Indices into the document's mentions.
+    pub mentions: Vec<usize>,
+    /// The date of service, as YYYY-MM-DD, when the scope states one.
+    pub date_of_service: Option<String>,
+}
+
+const MARKERS: &[&str] = &[
+    "date of service",
+    "dos",
+    "encounter",
+    "visit date",
+    "date of visit",
+    "service date",
+];
+
+/// Encounter scopes of a clinical note.
+pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
+    let mut starts: Vec<(usize, Option<String>)> = Vec::new();
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start().to_ascii_lowercase();
+        let marker = MARKERS.iter().find(|m| {
+            t.starts_with(*m)
+                && t[m.len()..]
+                    .trim_start()
+                    .starts_with([':', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+        });
+        if marker.is_some() {
+            starts.push((pos, find_date(line)));
+        }
+        pos += line.len();
+    }
+    let mut scopes = Vec::new();
+    if starts.len() < 2 {
+        scopes.push(Scope {
+            start: 0,
+            end: text.len(),
+            mentions: (0..mentions.len()).collect(),
+            date_of_service: starts
+                .first()
+                .and_then(|s| s.1.clone())
+                .or_else(|| find_date_of_service(text)),
+        });
+        return scopes;
+    }
+    starts[0].0 = 0;
+    for (i, (start, date)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
+        let ids = mentions
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.start >= *start && m.start < end)
+            .map(|(i, _)| i)
+            .collect();
+        scopes.push(Scope {
+            start: *start,
+            end,
+            mentions: ids,
+            date_of_service: date.clone(),
+        });
+    }
+    scopes
+}
+
+/// A date of service stated anywhere in the text.
+fn find_date_of_service(text: &str) -> Option<String> {
+    text.lines()
+        .find(|l| {
+            let l = l.to_ascii_lowercase();
+            MARKERS.iter().any(|m| l.contains(m))
+        })
+        .and_then(find_date)
+}
+
+/// The first date in a line: `03/04/2026`, `3/4/26`, `2026-03-04`.
+pub fn find_date(line: &str) -> Option<String> {
+    for word in line.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
+        let w = word.trim_matches(|c: char| !c.is_ascii_digit());
+        if let Some(d) = parse_date(w) {
+            return Some(d);
+        }
+    }
+    None
+}
+
+pub fn parse_date(w: &str) -> Option<String> {
+    let parts: Vec<&str> = w.split(['/', '-', '.']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+    let (y, m, d) = if parts[0].len() == 4 {
+        (n[0], n[1], n[2])
+    } else if parts[2].len() == 8 {
+        return None;
+    } else {
+        let y = if parts[2].len() == 2 {
+            2000 + n[2]
+        } else {
+            n[2]
+        };
+        (y, n[0], n[1])
+    };
+    ((1900..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d))
+        .then(|| format!("{y:04}-{m:02}-{d:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("03/04/2026").as_deref(), Some("2026-03-04"));
+        assert_eq!(parse_date("2026-03-04").as_deref(), Some("2026-03-04"));
+        assert_eq!(parse_date("3/4/26").as_deref(), Some("2026-03-04"));
+        assert_eq!(parse_date("160/84/2"), None);
+    }
+
+    #[test]
+    fn several_dates_of_service_split_a_note() {
+        let text = "Date of service: 01/02/2026\nCPT 99213\nDate of service: 01/09/2026\nDx: I10\n";
+        let scopes = encounters(text, &[]);
+        assert_eq!(scopes.len(), 2);
+        assert_eq!(scopes[1].date_of_service.as_deref(), Some("2026-01-09"));
+        assert_eq!(encounters("Dx: I10\nCPT 99213\n", &[]).len(), 1);
+    }
+}

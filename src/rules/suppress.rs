@@ -1,0 +1,80 @@
+//! Inline suppressions: `dxpx-ignore: retired-code reason="historic record"` on the line
+//! of a finding or the line above it. A suppression needs a reason; the audit trail
+//! (`dxpx check --suppressions`) lists them all.
+
+use super::Finding;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Byte range of the comment.
+    pub start: usize,
+    pub end: usize,
+    /// Rule names; empty means every rule.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    /// Byte range of the line it sits on.
+    line_start: usize,
+    line_end: usize,
+}
+
+const MARK: &str = "dxpx-ignore";
+
+pub fn find(text: &str) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(MARK) {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let rest = &text[at + MARK.len()..line_end];
+        let rest = rest.strip_prefix(':').unwrap_or(rest);
+        let (rules_part, reason) = match rest.find("reason=") {
+            Some(i) => {
+                let r = rest[i + 7..].trim();
+                let r = r
+                    .strip_prefix('"')
+                    .and_then(|r| r.split_once('"').map(|x| x.0))
+                    .unwrap_or(r);
+                (
+                    &rest[..i],
+                    (!r.trim().is_empty()).then(|| r.trim().to_string()),
+                )
+            }
+            None => (rest, None),
+        };
+        let rules = rules_part
+            .split([',', ' '])
+            .map(|r| r.trim().trim_start_matches("dxpx/"))
+            .filter(|r| {
+                !r.is_empty()
+                    && r.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit())
+            })
+            .map(str::to_string)
+            .collect();
+        let end = at + MARK.len() + text[at + MARK.len()..line_end].trim_end().len();
+        out.push(Suppression {
+            start: at,
+            end,
+            rules,
+            reason,
+            line_start,
+            line_end,
+        });
+    }
+    out
+}
+
+impl Suppression {
+    /// Whether this suppression silences `finding`: same line or the line below, and the
+    /// rule named (or no rule named). A suppression with no reason silences nothing.
+    pub fn covers(&self, text: &str, finding: &Finding) -> bool {
+        if self.reason.is_none() {
+            return false;
+        }
+        let next_end = text[self.line_end.min(text.len())..]
+            .get(1..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| self.line_end + 1 + i);
+        let on_line = finding.start >= self.line_start && finding.start <= next_end;
+        on_line && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule))
+    }
+}
