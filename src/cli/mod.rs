@@ -1,5 +1,6 @@
 //! The command line: a second adapter over the same core as the language server.
 
+mod check;
 mod data;
 mod lookup;
 pub mod output;
@@ -45,6 +46,25 @@ pub struct DataOptions {
 enum Command {
     /// Serve the Language Server Protocol on stdin/stdout.
     Lsp,
+    /// Check notes and charge sheets: every rule, over files and folders.
+    Check {
+        /// Files and folders (recursively, honouring .gitignore); the current folder if none.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = check::Format::Text)]
+        format: check::Format,
+        /// Exit with status 1 when a finding is at least this severe.
+        #[arg(long, value_enum, default_value_t = check::FailOn::Error)]
+        fail_on: check::FailOn,
+        /// List every dxpx-ignore suppression and its reason (an audit trail) instead.
+        #[arg(long)]
+        suppressions: bool,
+        /// A dxpx.toml to use instead of the one found beside the files.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Colour the report: auto (on a terminal), always, never.
+        #[arg(long, default_value = "auto")]
+        color: String,
+    },
     /// Explain codes: system, release, title, hierarchy, notes, GEM targets.
     Lookup {
         #[arg(required = true)]
@@ -114,6 +134,50 @@ pub fn main() -> ExitCode {
             eprintln!("dxpx: no command given; try `dxpx --help`");
             ExitCode::from(EXIT_USAGE)
         }
+        Some(Command::Check {
+            paths,
+            format,
+            fail_on,
+            suppressions,
+            config,
+            color,
+        }) => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let config = match load_config(config.as_deref(), &paths) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("dxpx: {e}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            let mut data = cli.data.clone();
+            data.data_dir = data.data_dir.or(config.data_dir.clone());
+            data.cpt_file = data.cpt_file.or(config.cpt_file.clone());
+            let color = match color.as_str() {
+                "always" => true,
+                "never" => false,
+                _ => {
+                    std::io::IsTerminal::is_terminal(&std::io::stdout())
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            let scanner = crate::scan::Scanner::new(load(&data));
+            check::run(
+                &scanner,
+                check::Options {
+                    paths,
+                    format,
+                    fail_on,
+                    suppressions,
+                    config,
+                    color,
+                },
+            )
+        }
         Some(Command::Lookup {
             codes,
             system,
@@ -130,6 +194,30 @@ pub fn main() -> ExitCode {
             command: DataCommand::Build { from, out },
         }) => data::build(&from, &out),
     }
+}
+
+/// `--config FILE`, or the dxpx.toml beside the first path (or above it).
+fn load_config(
+    explicit: Option<&std::path::Path>,
+    paths: &[PathBuf],
+) -> Result<crate::config::Config, String> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return crate::config::Config::from_toml(&text, path);
+    }
+    let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let dir = if first.is_dir() {
+        first
+    } else {
+        first.parent().map(PathBuf::from).unwrap_or_default()
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let dir = dir.canonicalize().unwrap_or(dir);
+    crate::config::Config::discover(&dir)
 }
 
 /// The code sets the options ask for; problems with user files are warned about, and the

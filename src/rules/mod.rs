@@ -11,6 +11,11 @@ mod suppress;
 pub use scope::Scope;
 pub use suppress::Suppression;
 
+/// Every `dxpx-ignore` in a text, for the audit trail.
+pub fn suppress_list(text: &str) -> Vec<Suppression> {
+    suppress::find(text)
+}
+
 use crate::codes::CodeSets;
 use crate::config::Config;
 use crate::scan::Mention;

@@ -1,0 +1,322 @@
+//! Every rule, positive and negative, through the language server (the diagnostic, and its
+//! quick fix applied to the text) and through the command line.
+
+mod common;
+
+use common::lsp::Client;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::Command;
+
+struct Case {
+    rule: &'static str,
+    positive: &'static str,
+    negative: &'static str,
+    /// The text after the first quick fix is applied, when the rule has one.
+    fixed: Option<&'static str>,
+}
+
+const CONFIG: &str = r#"
+[[support]]
+name = "HbA1c"
+source = "test"
+procedures = ["83036"]
+diagnoses = ["E08-E13", "R73"]
+"#;
+
+const CASES: &[Case] = &[
+    Case {
+        rule: "unsupported-procedure",
+        positive: "CPT 99213\n",
+        negative: "CPT 99213\nDx: I10\n",
+        fixed: None,
+    },
+    Case {
+        rule: "diagnosis-mismatch",
+        positive: "Date of service: 01/05/2026\nDx: E11.9\nDate of service: 02/05/2026\nOrders: 83036\nDx: J30.2\n",
+        negative: "Orders: 83036\nDx: E11.9\n",
+        fixed: Some(
+            "Date of service: 01/05/2026\nDx: E11.9\nDate of service: 02/05/2026\nOrders: 83036 (Dx E11.9)\nDx: J30.2\n",
+        ),
+    },
+    Case {
+        rule: "invalid-code",
+        positive: "Dx: E11.99\n",
+        negative: "Dx: E11.9\n",
+        fixed: Some("Dx: E11.9\n"),
+    },
+    Case {
+        rule: "non-billable-code",
+        positive: "Dx: M54.5\n",
+        negative: "Dx: M54.50\n",
+        fixed: Some("Dx: M54.50\n"),
+    },
+    Case {
+        rule: "missing-seventh-character",
+        positive: "Dx: S72.001\n",
+        negative: "Dx: S72.001A\n",
+        fixed: Some("Dx: S72.001A\n"),
+    },
+    Case {
+        rule: "retired-code",
+        positive: "ICD-9: 250.00\n",
+        negative: "ICD-10: E11.9\n",
+        fixed: Some("ICD-9: E11.9\n"),
+    },
+    Case {
+        rule: "excludes1-conflict",
+        positive: "Dx: E10.9, E11.9\n",
+        negative: "Dx: E11.9, I10\n",
+        fixed: None,
+    },
+    Case {
+        rule: "manifestation-without-etiology",
+        positive: "Dx: D63.1\nDx: N18.4\n",
+        negative: "Dx: N18.4\nDx: D63.1\n",
+        fixed: None,
+    },
+    Case {
+        rule: "external-cause-alone",
+        positive: "Dx: W00.0XXA\n",
+        negative: "Dx: S52.501A, W00.0XXA\n",
+        fixed: None,
+    },
+    Case {
+        rule: "invalid-modifier",
+        positive: "Dx: I10\nCPT 99213-2Z\n",
+        negative: "Dx: I10\nCPT 99213-25\n",
+        fixed: None,
+    },
+    Case {
+        rule: "terminated-code",
+        positive: "Date of service: 02/10/2026\nDx: J44.1\nHCPCS A7011\n",
+        negative: "Date of service: 02/10/2026\nDx: J44.1\nHCPCS A7003\n",
+        fixed: None,
+    },
+    Case {
+        rule: "suppression-without-reason",
+        positive: "# dxpx-ignore: retired-code\nICD-9: 250.00\n",
+        negative: "# dxpx-ignore: retired-code reason=\"historic record\"\nICD-9: 250.00\n",
+        fixed: None,
+    },
+];
+
+fn rules_of(diags: &[Value]) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| {
+            d["code"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("dxpx/")
+                .to_string()
+        })
+        .collect()
+}
+
+/// Applies LSP text edits (single-line, as these fixes are) to a text.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let mut out = text.to_string();
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| {
+        std::cmp::Reverse((
+            e["range"]["start"]["line"].as_u64(),
+            e["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    for e in edits {
+        let offset = |p: &Value| {
+            let line = p["line"].as_u64().unwrap() as usize;
+            let start: usize = out.split_inclusive('\n').take(line).map(str::len).sum();
+            start + p["character"].as_u64().unwrap() as usize
+        };
+        let (s, t) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+        out.replace_range(s..t, e["newText"].as_str().unwrap());
+    }
+    out
+}
+
+fn workspace(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dxpx-rules-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("dxpx.toml"), CONFIG).unwrap();
+    dir
+}
+
+#[test]
+fn each_rule_through_the_language_server() {
+    let dir = workspace("lsp");
+    let mut c = Client::start(&["lsp"]);
+    let root = format!("file://{}", dir.display());
+    c.call(
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    for (i, case) in CASES.iter().enumerate() {
+        let uri = format!("{root}/case{i}.txt");
+        c.open(&uri, case.positive);
+        let diags = c.diagnostics(&uri, Some(1));
+        let found = diags
+            .iter()
+            .find(|d| d["code"] == format!("dxpx/{}", case.rule));
+        let Some(diag) = found else {
+            panic!(
+                "{}: no diagnostic in {:?}; got {:?}",
+                case.rule,
+                case.positive,
+                rules_of(&diags)
+            )
+        };
+        if let Some(fixed) = case.fixed {
+            let actions = c.call("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}));
+            let first = actions
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["diagnostics"][0]["code"] == diag["code"])
+                .unwrap_or_else(|| panic!("{}: a quick fix", case.rule));
+            let edits = first["edit"]["changes"][&uri].as_array().unwrap();
+            assert_eq!(apply(case.positive, edits), fixed, "{}: the fix", case.rule);
+        }
+        let neg = format!("{root}/neg{i}.txt");
+        c.open(&neg, case.negative);
+        let diags = c.diagnostics(&neg, Some(1));
+        assert!(
+            !rules_of(&diags).contains(&case.rule.to_string()),
+            "{}: nothing on {:?}, got {:?}",
+            case.rule,
+            case.negative,
+            rules_of(&diags)
+        );
+    }
+    c.shutdown();
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn each_rule_through_the_command_line() {
+    let dir = workspace("cli");
+    for (i, case) in CASES.iter().enumerate() {
+        for (kind, text) in [("pos", case.positive), ("neg", case.negative)] {
+            let path = dir.join(format!("{kind}{i}.txt"));
+            std::fs::write(&path, text).unwrap();
+            let out = Command::new(common::dxpx())
+                .args(["check", "--format", "json", "--fail-on", "never"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let rules: Vec<String> = String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<Value>(l).unwrap()["rule"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("dxpx/")
+                        .to_string()
+                })
+                .collect();
+            let has = rules.contains(&case.rule.to_string());
+            assert_eq!(has, kind == "pos", "{} on {text:?}: {rules:?}", case.rule);
+        }
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn severities_come_from_the_project_file() {
+    let dir = workspace("severity");
+    std::fs::write(
+        dir.join("dxpx.toml"),
+        "[rules]\nretired-code = \"hint\"\nunsupported-procedure = \"off\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.txt"), "ICD-9: 250.00\nCPT 99213\n").unwrap();
+    let out = Command::new(common::dxpx())
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let findings: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["severity"], "hint");
+    assert_eq!(out.status.code(), Some(0), "a hint does not fail the run");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// On the labelled notes, every expected finding in the gold file is raised (with the
+/// example support rules), and nothing on the untouched notes.
+#[test]
+fn gold_findings_on_the_labelled_notes() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let dir = shared.join("corpus/labeled");
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/dxpx.toml");
+    let out = Command::new(common::dxpx())
+        .args(["check", "--format", "json", "--config"])
+        .arg(&config)
+        .arg(dir.join("notes"))
+        .output()
+        .unwrap();
+    let found: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let key = |path: &str, rule: &str, start: u64| {
+        (
+            path.rsplit('/').next().unwrap().to_string(),
+            rule.to_string(),
+            start,
+        )
+    };
+    let got: std::collections::HashSet<_> = found
+        .iter()
+        .map(|f| {
+            key(
+                f["path"].as_str().unwrap(),
+                f["rule"].as_str().unwrap().trim_start_matches("dxpx/"),
+                f["start"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected = std::collections::HashSet::new();
+    for line in std::fs::read_to_string(dir.join("gold.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let g: Value = serde_json::from_str(line).unwrap();
+        for f in g["expected_findings"].as_array().unwrap() {
+            let rule = match (f["type"].as_str().unwrap(), f["reason"].as_str()) {
+                ("unsupported-procedure", Some("diagnosis-mismatch")) => "diagnosis-mismatch",
+                (t, _) => t,
+            };
+            expected.insert(key(
+                g["file"].as_str().unwrap(),
+                rule,
+                f["offset"].as_u64().unwrap(),
+            ));
+        }
+    }
+    let missing: Vec<_> = expected.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&expected).collect();
+    assert!(
+        missing.is_empty(),
+        "expected findings not raised: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "findings the gold does not expect: {extra:?}"
+    );
+}
