@@ -169,3 +169,19 @@ fn incremental_rescans_match_a_fresh_scan() {
         );
     }
 }
+
+/// A large text is scanned in parts on every core; the parts see headings above them, so
+/// the result equals one pass.
+#[test]
+fn parallel_scan_of_a_large_text_equals_one_pass() {
+    let scanner = scanner();
+    let unit = "CPT CODE(S):\n64483 LT, injection\n76005, guidance\n\nDx: E11.9, I10 (I10)\nVitals T36.8C, MRN 12345678, glucose 250.00 mg/dL\n";
+    let mut text = String::new();
+    while text.len() < 6 << 20 {
+        text.push_str(unit);
+    }
+    let parts = scanner.scan(&text);
+    let one = scanner.scan_range(&text, 0, text.len());
+    assert_eq!(parts.len(), one.len());
+    assert!(parts == one);
+}

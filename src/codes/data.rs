@@ -45,8 +45,71 @@ pub fn embedded_text(name: &str) -> Result<String, String> {
 }
 
 pub fn decompress(bytes: &[u8]) -> Result<String, String> {
-    let raw = zstd::stream::decode_all(bytes).map_err(|e| e.to_string())?;
+    // The frames record their size, so the output is allocated once.
+    let size = zstd::zstd_safe::get_frame_content_size(bytes)
+        .ok()
+        .flatten()
+        .ok_or("no content size in the zstd frame")?;
+    let raw = zstd::bulk::decompress(bytes, size as usize).map_err(|e| e.to_string())?;
     String::from_utf8(raw).map_err(|e| e.to_string())
+}
+
+/// Decompresses (or takes from `texts`, where a user's files replaced them) and indexes the
+/// named tables, spread over the available cores.
+pub fn load_all(
+    names: &[&'static str],
+    texts: &mut BTreeMap<&'static str, String>,
+) -> Result<BTreeMap<&'static str, Table>, String> {
+    let mut jobs: Vec<(&'static str, Option<String>, usize)> = names
+        .iter()
+        .map(|n| {
+            let given = texts.remove(n);
+            let size = match &given {
+                Some(t) => t.len(),
+                None => EMBEDDED
+                    .iter()
+                    .find(|(e, _)| e == n)
+                    .map_or(0, |(_, b)| b.len()),
+            };
+            (*n, given, size)
+        })
+        .collect();
+    // Smallest last, so `pop` hands out the largest first.
+    jobs.sort_by_key(|j| j.2);
+    let queue = std::sync::Mutex::new(jobs);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                    let Some((name, given, _)) = job else { break };
+                    // A user's files are checked row by row; the embedded tables were
+                    // checked when they were built and by the tests.
+                    let table = match given {
+                        Some(t) => index(name, t),
+                        None => embedded_text(name).and_then(|t| {
+                            Table::new_unchecked(t)
+                                .map_err(|_| format!("table {name} is too large"))
+                        }),
+                    };
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((name, table));
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|(n, t)| t.map(|t| (n, t)))
+        .collect()
 }
 
 pub fn index(name: &str, text: String) -> Result<Table, String> {

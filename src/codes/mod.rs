@@ -9,6 +9,11 @@ mod search;
 pub mod table;
 
 pub use build::Release;
+
+/// The tables compiled into the binary, by name (compressed).
+pub fn embedded_tables() -> &'static [(&'static str, &'static [u8])] {
+    data::EMBEDDED
+}
 pub use cpt::{CptLicensed, CptSection};
 pub use search::SearchHit;
 
@@ -16,7 +21,7 @@ use normalize::{compact, dot_icd9_dx, dot_icd9_proc, dot_icd10cm};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use table::Table;
 
 /// A coding system, named as claims and the scan output name it.
@@ -179,6 +184,7 @@ pub struct CodeSets {
     /// What went wrong loading user-supplied files; the embedded data stayed in use.
     pub warnings: Vec<String>,
     search: OnceLock<search::Index>,
+    notes_memo: NotesMemo,
 }
 
 impl fmt::Debug for CodeSets {
@@ -189,14 +195,17 @@ impl fmt::Debug for CodeSets {
     }
 }
 
-static EMBEDDED_SETS: OnceLock<std::sync::Arc<CodeSets>> = OnceLock::new();
+/// Notes already gathered for a (code, kind).
+type NotesMemo = std::sync::Mutex<std::collections::HashMap<(String, &'static str), Arc<[Note]>>>;
+
+static EMBEDDED_SETS: OnceLock<Arc<CodeSets>> = OnceLock::new();
 
 impl CodeSets {
     /// The code sets compiled into the binary, loaded once per process.
-    pub fn embedded() -> std::sync::Arc<CodeSets> {
+    pub fn embedded() -> Arc<CodeSets> {
         EMBEDDED_SETS
             .get_or_init(|| {
-                std::sync::Arc::new(
+                Arc::new(
                     CodeSets::load(&LoadOptions::default())
                         .expect("the embedded code sets are checked by the test suite"),
                 )
@@ -222,41 +231,46 @@ impl CodeSets {
                 Err(e) => warnings.push(format!("{e}; using the embedded code sets")),
             }
         }
-        let table = |name: &'static str,
-                     texts: &mut BTreeMap<&'static str, String>|
-         -> Result<Table, String> {
-            let text = match texts.remove(name) {
-                Some(t) => t,
-                None => data::embedded_text(name)?,
-            };
-            data::index(name, text)
+        // Decompressing and indexing is most of the start-up time: the tables are
+        // independent, so they load on every core, largest first.
+        let names: Vec<&'static str> = data::EMBEDDED
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| *n != "cpt-structure")
+            .collect();
+        let mut tables = data::load_all(&names, &mut texts)?;
+        let mut table = |name: &'static str| {
+            tables
+                .remove(name)
+                .ok_or_else(|| format!("table {name} missing"))
         };
         let cpt_structure = match texts.remove("cpt-structure") {
             Some(t) => t,
             None => data::embedded_text("cpt-structure")?,
         };
         let mut sets = CodeSets {
-            icd10cm: table("icd10cm", &mut texts)?,
-            icd10cm_tree: table("icd10cm-tree", &mut texts)?,
-            icd10cm_notes: table("icd10cm-notes", &mut texts)?,
-            icd10cm_7chr: table("icd10cm-7chr", &mut texts)?,
-            icd10pcs: table("icd10pcs", &mut texts)?,
-            icd10pcs_axes: table("icd10pcs-axes", &mut texts)?,
-            icd9_dx: table("icd9cm-dx", &mut texts)?,
-            icd9_pcs: table("icd9cm-pcs", &mut texts)?,
-            gem_9_10cm: table("gem-icd9-icd10cm", &mut texts)?,
-            gem_10cm_9: table("gem-icd10cm-icd9", &mut texts)?,
-            gem_9_10pcs: table("gem-icd9-icd10pcs", &mut texts)?,
-            gem_10pcs_9: table("gem-icd10pcs-icd9", &mut texts)?,
-            hcpcs: table("hcpcs", &mut texts)?,
-            hcpcs_modifiers: table("hcpcs-modifiers", &mut texts)?,
-            hcpcs_groups: table("hcpcs-groups", &mut texts)?,
-            cpt_modifiers: table("cpt-modifiers", &mut texts)?,
+            icd10cm: table("icd10cm")?,
+            icd10cm_tree: table("icd10cm-tree")?,
+            icd10cm_notes: table("icd10cm-notes")?,
+            icd10cm_7chr: table("icd10cm-7chr")?,
+            icd10pcs: table("icd10pcs")?,
+            icd10pcs_axes: table("icd10pcs-axes")?,
+            icd9_dx: table("icd9cm-dx")?,
+            icd9_pcs: table("icd9cm-pcs")?,
+            gem_9_10cm: table("gem-icd9-icd10cm")?,
+            gem_10cm_9: table("gem-icd10cm-icd9")?,
+            gem_9_10pcs: table("gem-icd9-icd10pcs")?,
+            gem_10pcs_9: table("gem-icd10pcs-icd9")?,
+            hcpcs: table("hcpcs")?,
+            hcpcs_modifiers: table("hcpcs-modifiers")?,
+            hcpcs_groups: table("hcpcs-groups")?,
+            cpt_modifiers: table("cpt-modifiers")?,
             cpt: cpt::CptStructure::parse(&cpt_structure),
             cpt_licensed: None,
             releases,
             warnings,
             search: OnceLock::new(),
+            notes_memo: Default::default(),
         };
         if let Some(path) = &options.cpt_file {
             match CptLicensed::load(path) {
@@ -373,6 +387,48 @@ impl CodeSets {
             .get(dotted)
             .map(|r| r.field(3).split(',').filter(|f| !f.is_empty()).collect())
             .unwrap_or_default()
+    }
+
+    /// The instructional notes of `kind` that apply to an ICD-10-CM code: its own and
+    /// those of its ancestors, block and chapter. Remembered, because the rules ask for
+    /// the same few codes on every keystroke.
+    pub fn icd10cm_notes(&self, dotted: &str, kind: &'static str) -> Arc<[Note]> {
+        let key = (dotted.to_string(), kind);
+        if let Some(notes) = self
+            .notes_memo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return notes.clone();
+        }
+        let mut out = Vec::new();
+        let collect = |id: &str, out: &mut Vec<Note>| {
+            for n in self.icd10cm_notes.all(id).filter(|n| n.field(1) == kind) {
+                out.push(Note {
+                    kind: kind.to_string(),
+                    text: n.field(2).to_string(),
+                    from: id.to_string(),
+                });
+            }
+        };
+        let mut node = dotted.to_string();
+        while let Some(row) = self.icd10cm.get(&node) {
+            collect(&node, &mut out);
+            node = row.field(1).to_string();
+        }
+        while let Some(tree) = self.icd10cm_tree.get(&node) {
+            collect(&node, &mut out);
+            node = tree.field(2).to_string();
+        }
+        let notes: Arc<[Note]> = out.into();
+        let mut memo = self.notes_memo.lock().unwrap_or_else(|p| p.into_inner());
+        // A bound on the memo: a document cannot grow it without limit.
+        if memo.len() > 50_000 {
+            memo.clear();
+        }
+        memo.insert(key, notes.clone());
+        notes
     }
 
     /// The ICD-10-CM children of a code (or, for "", the chapters' categories are not
@@ -535,7 +591,10 @@ impl CodeSets {
             Status::Header
         });
         e.title = row.field(5).to_string();
-        e.short_title = row.field(4).to_string();
+        e.short_title = match row.field(4) {
+            "" => e.title.clone(),
+            short => short.to_string(),
+        };
         e.edit_flags = row
             .field(3)
             .split(',')

@@ -21,7 +21,10 @@ pub struct Row<'a> {
 
 impl<'a> Row<'a> {
     pub fn key(&self) -> &'a str {
-        self.field(0)
+        match memchr::memchr(b'\t', self.line.as_bytes()) {
+            Some(i) => &self.line[..i],
+            None => self.line,
+        }
     }
 
     /// The `n`th tab-separated field, or "" when the row has fewer fields.
@@ -44,6 +47,18 @@ impl Table {
     /// Indexes `text`, which must hold rows sorted bytewise by their first field.
     /// A trailing newline is optional; empty lines are not allowed.
     pub fn new(text: String) -> Result<Table, UnsortedRow> {
+        let table = Table::new_unchecked(text)?;
+        for i in 1..table.len() {
+            if table.row(i - 1).key() > table.row(i).key() {
+                return Err(UnsortedRow { line: i + 1 });
+            }
+        }
+        Ok(table)
+    }
+
+    /// Indexes rows known to be sorted: the embedded tables, which the test suite checks
+    /// with [`Table::new`] on every build.
+    pub fn new_unchecked(text: String) -> Result<Table, UnsortedRow> {
         if text.len() > u32::MAX as usize {
             return Err(UnsortedRow { line: 0 });
         }
@@ -57,13 +72,7 @@ impl Table {
                 None => bytes.len(),
             };
         }
-        let table = Table { text, starts };
-        for i in 1..table.len() {
-            if table.row(i - 1).key() > table.row(i).key() {
-                return Err(UnsortedRow { line: i + 1 });
-            }
-        }
-        Ok(table)
+        Ok(Table { text, starts })
     }
 
     pub fn len(&self) -> usize {

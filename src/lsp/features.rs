@@ -51,7 +51,8 @@ pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
     })
 }
 
-const MAX_ITEMS: usize = 200;
+/// Enough to choose from; the list is marked incomplete, so typing more asks again.
+const MAX_ITEMS: usize = 60;
 
 pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<CompletionResponse> {
     let offset = doc.offset(pos, st.encoding);
@@ -85,11 +86,11 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
             } else {
                 dotted
             };
-            candidates.extend(
-                sets.prefix(System::Icd10Cm, &prefix, MAX_ITEMS)
-                    .into_iter()
-                    .map(|c| (c, System::Icd10Cm)),
-            );
+            // The next level first: "E11." offers E11.0 … E11.A before E11.00.
+            let mut codes = sets.prefix(System::Icd10Cm, &prefix, 5000);
+            codes.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+            codes.truncate(MAX_ITEMS);
+            candidates.extend(codes.into_iter().map(|c| (c, System::Icd10Cm)));
             if upper.len() >= 2 && !upper.contains('.') {
                 candidates.extend(
                     sets.prefix(System::Hcpcs, &upper, MAX_ITEMS / 4)
@@ -167,42 +168,39 @@ fn code_item(
         Status::Retired => " (terminated)",
         Status::Invalid => "",
     };
+    // Items stay small: a prefix such as "S72." lists many, and every byte is serialised.
+    let filter = if typed.contains('.') || !code.contains('.') {
+        None
+    } else {
+        Some(code.replace('.', ""))
+    };
     CompletionItem {
         label: code.to_string(),
-        label_details: Some(CompletionItemLabelDetails {
-            detail: None,
-            description: Some(format!("{title}{billable}")),
-        }),
         kind: Some(convert::completion_kind(status)),
         detail: Some(format!("{title}{billable}")),
         sort_text: Some(format!("{rank:04}")),
-        filter_text: Some(if typed.contains('.') || !code.contains('.') {
-            code.to_string()
-        } else {
-            code.replace('.', "")
-        }),
+        filter_text: filter,
         text_edit: Some(CompletionTextEdit::Edit(TextEdit {
             range,
             new_text: code.to_string(),
         })),
-        data: Some(serde_json::json!({"code": code, "system": system.name()})),
+        data: Some(serde_json::json!(system.name())),
         ..CompletionItem::default()
     }
 }
 
 pub fn resolve(st: &State, mut item: CompletionItem) -> CompletionItem {
-    let Some(data) = item.data.as_ref() else {
+    // `data` names the system; the label is the code.
+    let Some(system) = item
+        .data
+        .as_ref()
+        .and_then(|d| d.as_str())
+        .and_then(System::from_name)
+    else {
         return item;
     };
-    let code = data
-        .get("code")
-        .and_then(|c| c.as_str())
-        .unwrap_or_default();
-    let system = data
-        .get("system")
-        .and_then(|s| s.as_str())
-        .and_then(System::from_name)
-        .unwrap_or(System::Icd10Cm);
+    let code = item.label.clone();
+    let code = code.as_str();
     if let Some(entry) = st.scanner.sets().lookup(code, system) {
         let kind = if st.markdown {
             MarkupKind::Markdown

@@ -24,6 +24,12 @@ pub fn serve(options: LoadOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options == LoadOptions::default() {
+        // Decompress the code sets while the client and server shake hands.
+        std::thread::spawn(|| {
+            crate::codes::CodeSets::embedded();
+        });
+    }
     runtime.block_on(async move {
         let (service, socket) = LspService::build(|client| Backend::new(client, options))
             .custom_method("dxpx/lookup", Backend::lookup_request)

@@ -35,8 +35,50 @@ pub(super) struct State {
     pub config: Config,
     settings: Value,
     root: Option<PathBuf>,
-    pub scanner: Arc<Scanner>,
+    pub scanner: ScannerCell,
     load: LoadOptions,
+}
+
+/// The scanner and its code sets, loaded on first use: the server answers `initialize`
+/// while the embedded tables are still being decompressed on another thread.
+pub(super) struct ScannerCell {
+    cell: std::sync::OnceLock<Arc<Scanner>>,
+    load: LoadOptions,
+}
+
+impl ScannerCell {
+    fn lazy(load: LoadOptions) -> ScannerCell {
+        ScannerCell {
+            cell: std::sync::OnceLock::new(),
+            load,
+        }
+    }
+
+    fn ready(scanner: Scanner, load: LoadOptions) -> ScannerCell {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(Arc::new(scanner));
+        ScannerCell { cell, load }
+    }
+}
+
+impl std::ops::Deref for ScannerCell {
+    type Target = Arc<Scanner>;
+
+    fn deref(&self) -> &Arc<Scanner> {
+        self.cell.get_or_init(|| {
+            let sets = if self.load == LoadOptions::default() {
+                CodeSets::embedded()
+            } else {
+                CodeSets::load(&self.load)
+                    .map(Arc::new)
+                    .unwrap_or_else(|e| {
+                        log(&format!("{e}; using the embedded code sets"));
+                        CodeSets::embedded()
+                    })
+            };
+            Arc::new(Scanner::new(sets))
+        })
+    }
 }
 
 pub struct Backend {
@@ -53,14 +95,6 @@ fn log(message: &str) {
 
 impl Backend {
     pub fn new(client: Client, load: LoadOptions) -> Backend {
-        let sets = if load == LoadOptions::default() {
-            CodeSets::embedded()
-        } else {
-            CodeSets::load(&load).map(Arc::new).unwrap_or_else(|e| {
-                log(&format!("{e}; using the embedded code sets"));
-                CodeSets::embedded()
-            })
-        };
         let state = State {
             refresh: Refresh::default(),
             docs: HashMap::new(),
@@ -70,7 +104,7 @@ impl Backend {
             config: Config::default(),
             settings: Value::Null,
             root: None,
-            scanner: Arc::new(Scanner::new(sets)),
+            scanner: ScannerCell::lazy(load.clone()),
             load,
         };
         Backend {
@@ -198,7 +232,7 @@ impl Backend {
                         .await;
                 }
                 let mut st = self.state();
-                st.scanner = Arc::new(Scanner::new(sets));
+                st.scanner = ScannerCell::ready(Scanner::new(sets), load.clone());
                 st.load = load;
                 let scanner = st.scanner.clone();
                 for doc in st.docs.values_mut() {
@@ -238,6 +272,16 @@ impl Backend {
                 .map(|h| serde_json::json!({"code": h.code, "title": h.title, "system": h.system.name(), "status": h.status.name()}))
                 .collect(),
         ))
+    }
+}
+
+/// Background work (the word index) yields to the threads answering the editor.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread (who = 0 with PRIO_PROCESS names the
+    // calling thread on Linux) has no memory effects; a failure leaves the priority as is.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }
 
@@ -368,10 +412,12 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         self.reconfigure().await;
         // The word index takes a moment to build: build it now, off the request path.
-        let sets = self.state().scanner.sets().clone();
-        std::thread::spawn(move || {
-            sets.search_index();
-        });
+        if self.state().load == LoadOptions::default() {
+            std::thread::spawn(|| {
+                lower_priority();
+                CodeSets::embedded().search_index();
+            });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -20,37 +20,45 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
 }
 
 fn excludes1(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
-    for (i, a) in dx.iter().enumerate() {
-        let Some(entry) = input.sets.lookup(&a.code, System::Icd10Cm) else {
-            continue;
-        };
-        for note in entry.notes.iter().filter(|n| n.kind == "excludes1") {
-            let refs = references(&note.text);
-            for b in dx.iter().skip(i + 1).chain(dx.iter().take(i)) {
-                if b.code == a.code || !refs.iter().any(|r| r.matches(&b.code)) {
-                    continue;
+    // Each distinct code once, in order of first appearance; a note is read per code, not
+    // per mention, and its references are matched against the sorted distinct codes.
+    let mut first: Vec<&Mention> = Vec::new();
+    for m in dx {
+        if !first.iter().any(|f| f.code == m.code) {
+            first.push(m);
+        }
+    }
+    let mut sorted: Vec<&Mention> = first.clone();
+    sorted.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut reported: Vec<(&str, &str)> = Vec::new();
+    for a in &first {
+        for note in input.sets.icd10cm_notes(&a.code, "excludes1").iter() {
+            for r in references(&note.text) {
+                for b in r.candidates(&sorted) {
+                    let pair = if a.code < b.code {
+                        (a.code.as_str(), b.code.as_str())
+                    } else {
+                        (b.code.as_str(), a.code.as_str())
+                    };
+                    if b.code == a.code || reported.contains(&pair) {
+                        continue;
+                    }
+                    reported.push(pair);
+                    // Reported at the later of the two, pointing at the earlier.
+                    let (earlier, later) = if a.start < b.start { (*a, b) } else { (b, *a) };
+                    out.push(Finding {
+                        rule: "excludes1-conflict",
+                        severity: Severity::Warning,
+                        start: later.start,
+                        end: later.end,
+                        message: format!(
+                            "{} and {} are not coded together: an Excludes1 note at {} says “{}”; keep the one the documentation supports",
+                            a.code, b.code, note.from, note.text
+                        ),
+                        related: vec![Related { start: earlier.start, end: earlier.end, message: format!("{} is here", earlier.code) }],
+                        fixes: Vec::new(),
+                    });
                 }
-                // Report each pair once, at the later of the two.
-                let (first, second) = if a.start < b.start { (a, b) } else { (b, a) };
-                if out.iter().any(|f| {
-                    f.rule == "excludes1-conflict"
-                        && f.start == second.start
-                        && f.related.iter().any(|r| r.start == first.start)
-                }) {
-                    continue;
-                }
-                out.push(Finding {
-                    rule: "excludes1-conflict",
-                    severity: Severity::Warning,
-                    start: second.start,
-                    end: second.end,
-                    message: format!(
-                        "{} and {} are not coded together: an Excludes1 note at {} says “{}”; keep the one the documentation supports",
-                        a.code, b.code, note.from, note.text
-                    ),
-                    related: vec![Related { start: first.start, end: first.end, message: format!("{} is here", first.code) }],
-                    fixes: Vec::new(),
-                });
             }
         }
     }
@@ -132,6 +140,20 @@ enum Reference {
 }
 
 impl Reference {
+    /// The codes in `sorted` (by code) that this reference names.
+    fn candidates<'a>(&self, sorted: &[&'a Mention]) -> impl Iterator<Item = &'a Mention> {
+        let (lo, hi) = match self {
+            Reference::Prefix(p) => (p.clone(), format!("{p}\u{10FFFF}")),
+            Reference::Range(a, b) => (a.clone(), format!("{b}\u{10FFFF}")),
+        };
+        let start = sorted.partition_point(|m| m.code.as_str() < lo.as_str());
+        let end = sorted.partition_point(|m| m.code.as_str() < hi.as_str());
+        sorted[start..end.max(start)]
+            .iter()
+            .copied()
+            .filter(|m| self.matches(&m.code))
+    }
+
     fn matches(&self, code: &str) -> bool {
         match self {
             Reference::Prefix(p) => code.starts_with(p.as_str()),

@@ -32,12 +32,14 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
     let mut starts: Vec<(usize, Option<String>)> = Vec::new();
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        let t = line.trim_start().to_ascii_lowercase();
+        let t = line.trim_start().as_bytes();
         let marker = MARKERS.iter().find(|m| {
-            t.starts_with(*m)
+            t.len() > m.len()
+                && t[..m.len()].eq_ignore_ascii_case(m.as_bytes())
                 && t[m.len()..]
-                    .trim_start()
-                    .starts_with([':', '#', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+                    .iter()
+                    .find(|b| !b.is_ascii_whitespace())
+                    .is_some_and(|b| b.is_ascii_digit() || matches!(b, b':' | b'#'))
         });
         if marker.is_some() {
             starts.push((pos, find_date(line)));
@@ -60,11 +62,9 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
     starts[0].0 = 0;
     for (i, (start, date)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
-        let ids = mentions
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.start >= *start && m.start < end)
-            .map(|(i, _)| i)
+        // Mentions are in text order, so each scope's are one run.
+        let ids = (mentions.partition_point(|m| m.start < *start)
+            ..mentions.partition_point(|m| m.start < end))
             .collect();
         scopes.push(Scope {
             start: *start,

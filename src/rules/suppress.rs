@@ -21,7 +21,7 @@ const MARK: &str = "dxpx-ignore";
 
 pub fn find(text: &str) -> Vec<Suppression> {
     let mut out = Vec::new();
-    for (at, _) in text.match_indices(MARK) {
+    for at in memchr::memmem::find_iter(text.as_bytes(), MARK) {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
         let rest = &text[at + MARK.len()..line_end];

@@ -116,9 +116,36 @@ impl Scanner {
         self.signals.find(text, start, end)
     }
 
-    /// Every mention in `text`.
+    /// Every mention in `text`. Large texts are split at line breaks and scanned on every
+    /// core; a part starting under a heading sees it, so the result is the same.
     pub fn scan(&self, text: &str) -> Vec<Mention> {
-        self.scan_range(text, 0, text.len())
+        const PART: usize = 2 << 20;
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if text.len() < 2 * PART || workers < 2 {
+            return self.scan_range(text, 0, text.len());
+        }
+        let parts = workers.min(text.len() / PART);
+        let mut bounds = vec![0];
+        for k in 1..parts {
+            let at = text.len() * k / parts;
+            let cut =
+                memchr::memchr(b'\n', &text.as_bytes()[at..]).map_or(text.len(), |i| at + i + 1);
+            if cut > *bounds.last().unwrap_or(&0) {
+                bounds.push(cut);
+            }
+        }
+        bounds.push(text.len());
+        let results: Vec<Vec<Mention>> = std::thread::scope(|s| {
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .map(|w| s.spawn(move || self.scan_range(text, w[0], w[1])))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        results.concat()
     }
 
     /// Mentions whose lines lie in `text[start..end]`; `start` and `end` must be line
@@ -192,7 +219,9 @@ impl Scanner {
             *heading = None;
             return;
         }
-        let toks: Vec<Token> = tokens(text, start, end).collect();
+        let toks: Vec<Token> = tokens(text, start, end)
+            .filter(|t| code_shaped(&text.as_bytes()[t.start..t.end]))
+            .collect();
         let found = if toks.is_empty() {
             Vec::new()
         } else {
@@ -510,6 +539,28 @@ impl Scanner {
             pos = e;
         }
         out
+    }
+}
+
+/// Whether a token has the shape of a code of some system; most numbers in a note (doses,
+/// years, vitals) do not, and the labels need not be looked for on their lines.
+fn code_shaped(b: &[u8]) -> bool {
+    let digit = |c: u8| c.is_ascii_digit();
+    let alpha = |c: u8| c.is_ascii_alphabetic();
+    let dot = b.iter().position(|&c| c == b'.');
+    match dot {
+        // ICD-10-CM (E11.65), ICD-9-CM (250.00, V12.51, E888.9), procedures (45.13).
+        Some(d) => {
+            (d == 3 && alpha(b[0]) && digit(b[1]))
+                || (d == 3 && digit(b[0]))
+                || (d == 4 && b[0].eq_ignore_ascii_case(&b'E'))
+        }
+        None => match b.len() {
+            5 => b[..4].iter().all(|&c| digit(c)) || (alpha(b[0]) && digit(b[1])),
+            3 | 4 | 6 => alpha(b[0]) && digit(b[1]),
+            7 => b.iter().all(|c| c.is_ascii_alphanumeric()),
+            _ => false,
+        },
     }
 }
 

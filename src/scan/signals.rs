@@ -2,7 +2,7 @@
 //! that tell them a number is something else (`MRN`, `Lot #`, `phone`), found in one pass
 //! by an Aho-Corasick automaton.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// What a label says about the codes near it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,6 +110,7 @@ impl Signals {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(SIGNALS.iter().map(|(p, _)| p))
             .expect("the signal patterns are fixed and valid");
         Signals { automaton }

@@ -35,6 +35,29 @@ pub fn tokens(text: &str, start: usize, end: usize) -> impl Iterator<Item = Toke
                 i += 1;
                 continue;
             }
+            // Every token holds a digit: jump to the next one and back up to the start of
+            // its run of letters, digits and inner dots, which is where a byte-by-byte walk
+            // would have started the token.
+            if !bytes[i].is_ascii_digit() {
+                let Some(p) = next_digit(bytes, i, end) else {
+                    i = end;
+                    continue;
+                };
+                let mut q = p;
+                while q > i
+                    && (is_alnum(bytes[q - 1])
+                        || bytes[q - 1] == b'.' && q - 1 > i && is_alnum(bytes[q - 2]))
+                {
+                    q -= 1;
+                }
+                if q > i && !is_alnum(bytes[q]) {
+                    q += 1;
+                }
+                if q != i {
+                    i = q;
+                    continue;
+                }
+            }
             let s = i;
             let mut j = i;
             let mut has_digit = false;
@@ -82,6 +105,40 @@ pub fn tokens(text: &str, start: usize, end: usize) -> impl Iterator<Item = Toke
         }
         None
     })
+}
+
+/// The first ASCII digit in `bytes[from..end]`, or, when the digit-free stretch runs to
+/// `end`, the first digit of a token that starts before `end` and continues past it.
+fn next_digit(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
+    const CHUNK: usize = 32;
+    let mut i = from;
+    // Whole chunks without a digit are skipped with a check the compiler vectorises.
+    while i + CHUNK <= end {
+        let chunk = &bytes[i..i + CHUNK];
+        let any = chunk
+            .iter()
+            .fold(false, |acc, &b| acc | (b.wrapping_sub(b'0') < 10));
+        if any {
+            break;
+        }
+        i += CHUNK;
+    }
+    while i < end {
+        if bytes[i].is_ascii_digit() {
+            return Some(i);
+        }
+        i += 1;
+    }
+    // A token starting before `end` may hold its digit after it ("ABC|1" at a line end is
+    // not possible, as lines end in a newline, but a range end inside a run is).
+    let mut j = end;
+    while j < bytes.len() && (is_alnum(bytes[j]) || bytes[j] == b'.') && j < end + 9 {
+        if bytes[j].is_ascii_digit() {
+            return Some(j);
+        }
+        j += 1;
+    }
+    None
 }
 
 fn bad_before(bytes: &[u8], s: usize) -> bool {

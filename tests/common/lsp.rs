@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! A small LSP client that drives the built binary over stdio with real JSON-RPC.
 
 use serde_json::{Value, json};
@@ -185,6 +186,10 @@ impl Client {
             );
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn is_running(&mut self) -> bool {

@@ -209,9 +209,10 @@ fn walk_diag(
 
 fn push_code(out: &mut Out, code: &str, parent: &str, billable: bool, long: &str) {
     let key = compact(code);
+    // An empty short title means "the same as the long one", which is half the codes.
     let short = match out.order.get(&key) {
-        Some((short, order_long)) if order_long == long && !short.is_empty() => short.as_str(),
-        _ => long,
+        Some((short, order_long)) if order_long == long && short != long => short.as_str(),
+        _ => "",
     };
     let flags = out.mce.get(&key).map(String::as_str).unwrap_or("");
     out.codes.push(format!(

@@ -1,0 +1,169 @@
+//! The language server over stdio, as an editor drives it: start-up, first diagnostics,
+//! hover and completion latency, edits in a 1 MB note, and memory.
+
+mod common;
+
+#[path = "../tests/common/lsp.rs"]
+mod lsp_client;
+
+/// The built binary, for the shared test client.
+fn dxpx() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_BIN_EXE_dxpx"))
+}
+
+use common::*;
+use lsp_client::Client;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// (line, UTF-16 column) of byte offsets, for the positions of requests.
+fn position(text: &str, at: usize) -> serde_json::Value {
+    let line = text[..at].matches('\n').count();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": text[start..at].encode_utf16().count()})
+}
+
+struct Run {
+    initialize: Duration,
+    first_diagnostics_10k_from_spawn: Duration,
+    open_10k: Duration,
+    open_1m: Duration,
+    hover: Vec<Duration>,
+    completion: Vec<Duration>,
+    edit: Vec<Duration>,
+    peak: f64,
+}
+
+fn run(small: &str, large: &str) -> Run {
+    let spawn = Instant::now();
+    let mut c = Client::start(&["lsp"]);
+    c.call(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    let initialize = spawn.elapsed();
+    c.notify("initialized", json!({}));
+    let t = Instant::now();
+    c.open("file:///bench/notes_10KB.txt", small);
+    c.diagnostics("file:///bench/notes_10KB.txt", Some(1));
+    let open_10k = t.elapsed();
+    let first_diagnostics_10k_from_spawn = spawn.elapsed();
+    let uri = "file:///bench/notes_1MB.txt";
+    let t = Instant::now();
+    c.open(uri, large);
+    c.diagnostics(uri, Some(1));
+    let open_1m = t.elapsed();
+
+    // Requests at codes spread through the document.
+    let scanner = dxpx::scan::Scanner::new(dxpx::codes::CodeSets::embedded());
+    let mentions = scanner.scan(large);
+    let step = (mentions.len() / 200).max(1);
+    let targets: Vec<usize> = mentions
+        .iter()
+        .step_by(step)
+        .take(200)
+        .map(|m| m.start + 1)
+        .collect();
+    let mut hover = Vec::new();
+    for &at in &targets {
+        let t = Instant::now();
+        c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(large, at)}),
+        );
+        hover.push(t.elapsed());
+    }
+    let mut completion = Vec::new();
+    for m in mentions
+        .iter()
+        .filter(|m| m.system == dxpx::codes::System::Icd10Cm)
+        .step_by(step)
+        .take(200)
+    {
+        let t = Instant::now();
+        c.call(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": position(large, m.start + 4)}),
+        );
+        completion.push(t.elapsed());
+    }
+    // One character typed at a time in the middle, each to its diagnostics.
+    let mut at = large.len() / 2;
+    while !large.is_char_boundary(at) {
+        at += 1;
+    }
+    let mut edit = Vec::new();
+    let mut pos = position(large, at);
+    for version in 2..52 {
+        let t = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": {"start": pos, "end": pos}, "text": "x"}]}),
+        );
+        c.diagnostics(uri, Some(version));
+        edit.push(t.elapsed());
+        pos["character"] = json!(pos["character"].as_u64().unwrap() + 1);
+    }
+    let peak = peak_rss_mib(c.pid());
+    c.shutdown();
+    Run {
+        initialize,
+        first_diagnostics_10k_from_spawn,
+        open_10k,
+        open_1m,
+        hover,
+        completion,
+        edit,
+        peak,
+    }
+}
+
+fn main() {
+    let small = notes(10_000);
+    let large = notes(1_000_000);
+    let runs: Vec<Run> = (0..3).map(|_| run(&small, &large)).collect();
+    let med = |f: &dyn Fn(&Run) -> Duration| median(runs.iter().map(f).collect());
+    let pooled = |f: &dyn Fn(&Run) -> &Vec<Duration>| {
+        let mut all: Vec<Duration> = runs.iter().flat_map(|r| f(r).iter().copied()).collect();
+        (percentile(&mut all, 0.5), percentile(&mut all, 0.99))
+    };
+    println!(
+        "lsp: spawn → initialize response {} (median of 3)",
+        ms(med(&|r| r.initialize))
+    );
+    println!(
+        "lsp: spawn → first diagnostics of a 10 KB note {}",
+        ms(med(&|r| r.first_diagnostics_10k_from_spawn))
+    );
+    println!(
+        "lsp: didOpen → first diagnostics: 10 KB {}, 1 MB {}",
+        ms(med(&|r| r.open_10k)),
+        ms(med(&|r| r.open_1m))
+    );
+    let (p50, p99) = pooled(&|r| &r.hover);
+    println!("lsp: hover (1 MB note) p50 {} p99 {}", ms(p50), ms(p99));
+    let (p50, p99) = pooled(&|r| &r.completion);
+    println!(
+        "lsp: completion (1 MB note) p50 {} p99 {}",
+        ms(p50),
+        ms(p99)
+    );
+    let (p50, p99) = pooled(&|r| &r.edit);
+    println!(
+        "lsp: one-character edit in a 1 MB note → its diagnostics p50 {} p99 {}",
+        ms(p50),
+        ms(p99)
+    );
+    let peak = runs.iter().map(|r| r.peak).fold(0.0, f64::max);
+    println!("lsp: peak resident memory {peak:.1} MiB");
+}
