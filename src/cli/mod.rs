@@ -82,6 +82,9 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Print only the number of mentions per file.
+        #[arg(long, conflicts_with = "json")]
+        count: bool,
     },
     /// Search the code sets by words ("type 2 diabetes", "asthma").
     Search {
@@ -183,9 +186,14 @@ pub fn main() -> ExitCode {
             system,
             json,
         }) => lookup::lookup(&load(&cli.data), &codes, system.as_deref(), json),
-        Some(Command::Scan { files, json }) => {
+        Some(Command::Scan { files, json, count }) => {
             let scanner = crate::scan::Scanner::new(load(&cli.data));
-            scan::scan(&scanner, &files, json)
+            let format = match (json, count) {
+                (true, _) => scan::Format::Json,
+                (_, true) => scan::Format::Count,
+                _ => scan::Format::Text,
+            };
+            scan::scan(&scanner, &files, format)
         }
         Some(Command::Search { words, limit, json }) => {
             lookup::search(&load(&cli.data), &words.join(" "), limit, json)

@@ -6,7 +6,17 @@ use serde_json::json;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], as_json: bool) -> ExitCode {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Count,
+}
+
+pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> ExitCode {
+    use std::io::Write;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     for path in paths {
         let text = match read_document(path) {
@@ -17,13 +27,19 @@ pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], as_json: bool) -> E
                 continue;
             }
         };
+        let mentions = scanner.scan(&text);
+        if format == Format::Count {
+            let _ = writeln!(out, "{}:{}", path.display(), mentions.len());
+            continue;
+        }
         let positions = Position::index(&text);
-        for m in scanner.scan(&text) {
-            if as_json {
-                println!("{}", mention_json(path, &text, &positions, &m));
+        for m in mentions {
+            if format == Format::Json {
+                let _ = writeln!(out, "{}", mention_json(path, &text, &positions, &m));
             } else {
                 let (line, col) = positions.utf16(&text, m.start);
-                println!(
+                let _ = writeln!(
+                    out,
                     "{}:{}:{}: {} {} {} ({})",
                     path.display(),
                     line + 1,
