@@ -100,10 +100,14 @@ fn end_to_end_against_ripgrep() {
     let notes = corpus_dir().join("notes_100MB.txt");
     let patterns = corpus_dir().join("patterns.txt");
     if !notes.exists() || !patterns.exists() {
-        println!("end to end: skipped (run benches/corpus.sh to generate the 100 MB corpus and its patterns)");
+        println!(
+            "end to end: skipped (run benches/corpus.sh to generate the 100 MB corpus and its patterns)"
+        );
         return;
     }
-    let rg = std::env::var_os("RG").map(std::path::PathBuf::from).unwrap_or_else(|| "rg".into());
+    let rg = std::env::var_os("RG")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "rg".into());
     let run = |cmd: &mut std::process::Command| {
         let t = std::time::Instant::now();
         let out = cmd.output();
@@ -112,20 +116,35 @@ fn end_to_end_against_ripgrep() {
     let mut dxpx_times = Vec::new();
     let mut rg_times = Vec::new();
     for _ in 0..3 {
-        let (ok, t) = run(std::process::Command::new(env!("CARGO_BIN_EXE_dxpx")).args(["scan", "--count"]).arg(&notes));
+        let (ok, t) = run(std::process::Command::new(env!("CARGO_BIN_EXE_dxpx"))
+            .args(["scan", "--count"])
+            .arg(&notes));
         assert!(ok, "dxpx scan runs");
         dxpx_times.push(t);
-        let (ok, t) = run(std::process::Command::new(&rg).args(["-F", "-c", "-f"]).arg(&patterns).arg(&notes));
+        let (ok, t) = run(std::process::Command::new(&rg)
+            .args(["-F", "-c", "-f"])
+            .arg(&patterns)
+            .arg(&notes));
         if ok {
             rg_times.push(t);
         }
     }
     let d = median(dxpx_times);
-    println!("end to end: dxpx scan --count, 100 MB: {} → {:.0} MB/s", ms(d), 100.0 / d.as_secs_f64());
+    println!(
+        "end to end: dxpx scan --count, 100 MB: {} → {:.0} MB/s",
+        ms(d),
+        100.0 / d.as_secs_f64()
+    );
     if rg_times.is_empty() {
-        println!("end to end: ripgrep not found (install ripgrep 15 with `cargo install ripgrep`, or set RG=path)");
+        println!(
+            "end to end: ripgrep not found (install ripgrep 15 with `cargo install ripgrep`, or set RG=path)"
+        );
     } else {
         let r = median(rg_times);
-        println!("end to end: rg -F -c -f (same notes, same literal codes): {} → {:.0} MB/s", ms(r), 100.0 / r.as_secs_f64());
+        println!(
+            "end to end: rg -F -c -f (same notes, same literal codes): {} → {:.0} MB/s",
+            ms(r),
+            100.0 / r.as_secs_f64()
+        );
     }
 }

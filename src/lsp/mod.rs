@@ -4,6 +4,7 @@ mod convert;
 mod document;
 mod features;
 mod server;
+mod transport;
 
 pub use server::Backend;
 
@@ -34,10 +35,16 @@ pub fn serve(options: LoadOptions) -> ExitCode {
         let (service, socket) = LspService::build(|client| Backend::new(client, options))
             .custom_method("dxpx/lookup", Backend::lookup_request)
             .custom_method("dxpx/search", Backend::search_request)
+            .custom_method(transport::PARSE_ERROR_METHOD, Backend::parse_error)
+            .custom_method(transport::INVALID_REQUEST_METHOD, Backend::invalid_request)
             .finish();
-        let stdin = tokio::io::stdin();
+        // Every frame passes the guard before the codec sees it.
+        let (guarded, codec_input) = tokio::io::duplex(1 << 20);
+        tokio::spawn(transport::guard(tokio::io::stdin(), guarded));
         let stdout = tokio::io::stdout();
-        Server::new(stdin, stdout, socket).serve(service).await;
+        Server::new(codec_input, stdout, socket)
+            .serve(service)
+            .await;
     });
     // Handlers still running (a slow reload) must not keep the process alive after `exit`.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -243,6 +243,16 @@ impl Backend {
         self.recheck_all();
     }
 
+    /// The answer to a frame the transport guard found unreadable.
+    pub async fn parse_error(&self) -> Result<Value> {
+        Err(Error::parse_error())
+    }
+
+    /// The answer to a frame that was JSON but not a valid JSON-RPC message.
+    pub async fn invalid_request(&self) -> Result<Value> {
+        Err(Error::invalid_request())
+    }
+
     pub async fn lookup_request(&self, params: Value) -> Result<Value> {
         let code = params
             .get("code")

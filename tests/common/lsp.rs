@@ -21,8 +21,13 @@ const WAIT: Duration = Duration::from_secs(20);
 
 impl Client {
     pub fn start(args: &[&str]) -> Client {
+        Client::start_with_env(args, &[])
+    }
+
+    pub fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Client {
         let mut child = Command::new(super::dxpx())
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
