@@ -44,7 +44,7 @@ fn main() {
     let mut rules = Vec::new();
     let mut findings = 0;
     for _ in 0..10 {
-        let ((_, f), t) = time(|| dxpx::analysis::check(&sets, &config, &text, &mentions));
+        let ((_, f), t) = time(|| dxpx::analysis::check(&sets, &config, &text, &mentions, None));
         findings = f.len();
         rules.push(t);
     }

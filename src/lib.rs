@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod formats;
 pub mod lsp;
 pub mod rules;
 pub mod scan;

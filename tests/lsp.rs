@@ -176,9 +176,14 @@ fn diagnostics_for_a_procedure_with_no_diagnosis_and_bad_codes() {
     let uri2 = "file:///tmp/dxpx-test/other.txt";
     c.open(uri2, "Dx: E11.99\nICD-10: M54.5\nCPT 99213\n");
     let diags = c.diagnostics(uri2, Some(1));
+    // Neither diagnosis is valid, so neither supports the visit.
     assert_eq!(
         codes(&diags),
-        ["dxpx/invalid-code", "dxpx/non-billable-code"]
+        [
+            "dxpx/invalid-code",
+            "dxpx/non-billable-code",
+            "dxpx/unsupported-procedure"
+        ]
     );
     c.shutdown();
 }
@@ -386,4 +391,53 @@ fn position_of_offset(text: &str, at: usize) -> Value {
         }
     }
     json!({"line": line, "character": text[line_start..at].encode_utf16().count()})
+}
+
+/// Charge sheets through the server: diagnostics at their cells, hover, and completion by
+/// words in a diagnosis column.
+#[test]
+fn charge_sheets_are_served() {
+    let mut c = started();
+    let uri = "file:///tmp/dxpx-test/charges.csv";
+    let text = "date,cpt,dx_pointer,icd10_a,icd10_b\n2026-03-02,99213,A,E11.9,\n2026-03-02,93000,,I10,\n2026-03-03,36415,A,type 2 diab\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "csv", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(uri, Some(1));
+    let unsupported: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "dxpx/unsupported-procedure")
+        .collect();
+    assert_eq!(
+        unsupported.len(),
+        2,
+        "93000 has an empty pointer, 36415 no code yet: {diags:?}"
+    );
+    assert_eq!(unsupported[0]["range"]["start"], position_of(text, "93000"));
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position_of(text, "E11.9")}),
+    );
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Type 2 diabetes mellitus without complications")
+    );
+    let at = text.find("type 2 diab").unwrap() + "type 2 diab".len();
+    let line = text[..at].matches('\n').count();
+    let character = at - text[..at].rfind('\n').unwrap() - 1;
+    let r = c.call(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+    );
+    let labels: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.iter().take(10).any(|l| *l == "E11.9"), "{labels:?}");
+    c.shutdown();
 }

@@ -52,7 +52,10 @@ pub struct Options {
 
 /// File names dxpx reads when it walks a folder (a file named on the command line is
 /// always read).
-const EXTENSIONS: &[&str] = &["txt", "note", "notes", "md", "markdown", "text"];
+const EXTENSIONS: &[&str] = &[
+    "txt", "note", "notes", "md", "markdown", "text", "csv", "tsv", "837", "837i", "837p", "x12",
+    "edi", "json", "hl7",
+];
 
 struct Checked {
     path: PathBuf,
@@ -150,7 +153,7 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
 
 fn check_file(scanner: &Scanner, config: &Config, path: &Path) -> Result<Checked, String> {
     let text = read_document(path)?;
-    let a = analysis::analyze(scanner, config, &text);
+    let a = analysis::analyze(scanner, config, &path.to_string_lossy(), &text);
     let suppressions = crate::rules::suppress_list(&text);
     Ok(Checked {
         path: path.to_path_buf(),

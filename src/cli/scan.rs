@@ -27,15 +27,31 @@ pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> 
                 continue;
             }
         };
-        let mentions = scanner.scan(&text);
+        let kind = crate::analysis::Kind::detect(&path.to_string_lossy(), None, &text);
+        let (mentions, structure) = crate::analysis::read(scanner, kind, &text);
         if format == Format::Count {
             let _ = writeln!(out, "{}:{}", path.display(), mentions.len());
             continue;
         }
         let positions = Position::index(&text);
-        for m in mentions {
+        for (i, m) in mentions.iter().enumerate() {
             if format == Format::Json {
-                let _ = writeln!(out, "{}", mention_json(path, &text, &positions, &m));
+                let mut v = mention_json(path, &text, &positions, m);
+                // On a charge sheet or claim, a procedure names the diagnoses it points to.
+                if let Some(structure) = &structure
+                    && m.system.is_procedure()
+                {
+                    let linked: Vec<&str> = structure
+                        .scopes
+                        .iter()
+                        .filter(|s| s.mentions.contains(&i))
+                        .flat_map(|s| s.mentions.iter().map(|&j| &mentions[j]))
+                        .filter(|d| !d.system.is_procedure())
+                        .map(|d| d.code.as_str())
+                        .collect();
+                    v["linked"] = serde_json::json!(linked);
+                }
+                let _ = writeln!(out, "{v}");
             } else {
                 let (line, col) = positions.utf16(&text, m.start);
                 let _ = writeln!(

@@ -1,6 +1,7 @@
 //! An open document: its text (a rope for positions, a string for scanning), version,
 //! mentions kept up to date edit by edit, and the negotiated position encoding.
 
+use crate::analysis::{self, Kind, Structure};
 use crate::scan::{Edit, ScanState, Scanner};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
@@ -13,21 +14,37 @@ pub enum Encoding {
 
 pub struct Document {
     pub version: i32,
+    pub kind: Kind,
+    name: String,
+    language_id: String,
+    /// Scopes and file problems of a charge sheet or claim; `None` for a note.
+    pub structure: Option<Structure>,
     pub text: String,
     rope: Rope,
     pub scan: ScanState,
 }
 
 impl Document {
-    pub fn new(scanner: &Scanner, text: String, version: i32) -> Document {
+    pub fn new(
+        scanner: &Scanner,
+        text: String,
+        version: i32,
+        name: &str,
+        language_id: &str,
+    ) -> Document {
         let rope = Rope::from_str(&text);
-        let scan = ScanState::new(scanner, &text);
-        Document {
+        let mut doc = Document {
             version,
+            kind: Kind::Note,
+            name: name.to_string(),
+            language_id: language_id.to_string(),
+            structure: None,
             text,
             rope,
-            scan,
-        }
+            scan: ScanState::default(),
+        };
+        doc.rescan(scanner);
+        doc
     }
 
     /// Applies one change from `didChange`. Positions past the end are clamped, so a
@@ -42,7 +59,7 @@ impl Document {
             None => {
                 self.text = change.text.clone();
                 self.rope = Rope::from_str(&self.text);
-                self.scan = ScanState::new(scanner, &self.text);
+                self.rescan(scanner);
             }
             Some(range) => {
                 let start = self.offset(range.start, enc);
@@ -64,9 +81,12 @@ impl Document {
         }
     }
 
-    /// Rescans from scratch (after the code sets or the settings changed).
+    /// Reads the document from scratch (on open, and after the code sets changed).
     pub fn rescan(&mut self, scanner: &Scanner) {
-        self.scan = ScanState::new(scanner, &self.text);
+        self.kind = Kind::detect(&self.name, Some(&self.language_id), &self.text);
+        let (mentions, structure) = analysis::read(scanner, self.kind, &self.text);
+        self.scan = ScanState { mentions };
+        self.structure = structure;
     }
 
     /// The byte offset of an LSP position, clamped to the document.

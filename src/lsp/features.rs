@@ -118,16 +118,25 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
             }));
         }
     }
-    // Words after a diagnosis label: "Dx: type 2 diab" → ranked codes.
-    let found = st.scanner.signals_in(&doc.text, line_start, offset);
-    let label = found
-        .iter()
-        .rev()
-        .find(|f| matches!(f.signal, Signal::Diagnosis | Signal::Icd10Cm))?;
-    let words_start = label.end + doc.text[label.end..offset].len()
-        - doc.text[label.end..offset]
-            .trim_start_matches([':', ' ', '\t', '-'])
-            .len();
+    // Words in a diagnosis column of a charge sheet, or after a diagnosis label in a note
+    // ("Dx: type 2 diab") → ranked codes.
+    let words_start = if doc.kind == crate::analysis::Kind::ChargeSheet {
+        let (cell_start, role) = crate::formats::csv::cell_at(&doc.text, offset)?;
+        if role != crate::formats::csv::Role::Diagnosis {
+            return None;
+        }
+        cell_start
+    } else {
+        let found = st.scanner.signals_in(&doc.text, line_start, offset);
+        let label = found
+            .iter()
+            .rev()
+            .find(|f| matches!(f.signal, Signal::Diagnosis | Signal::Icd10Cm))?;
+        label.end + doc.text[label.end..offset].len()
+            - doc.text[label.end..offset]
+                .trim_start_matches([':', ' ', '\t', '-'])
+                .len()
+    };
     let words = &doc.text[words_start..offset];
     if words.trim().len() < 2 || words.bytes().filter(|b| b.is_ascii_alphabetic()).count() < 2 {
         return None;

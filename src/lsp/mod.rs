@@ -8,6 +8,26 @@ mod transport;
 
 pub use server::Backend;
 
+/// The frames the transport guard hands the codec for `input` (for the fuzzer and tests).
+pub fn guard_frames(input: &[u8]) -> Vec<Vec<u8>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime");
+    let mut out = Vec::new();
+    runtime.block_on(transport::guard(input, &mut out));
+    let mut frames = Vec::new();
+    let mut rest = &out[..];
+    while let Some(i) = memchr::memmem::find(rest, b"\r\n\r\n") {
+        let len: usize = std::str::from_utf8(&rest[16..i])
+            .ok()
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0);
+        frames.push(rest[i + 4..i + 4 + len].to_vec());
+        rest = &rest[i + 4 + len..];
+    }
+    frames
+}
+
 use crate::codes::LoadOptions;
 use std::process::ExitCode;
 use tower_lsp_server::{LspService, Server};

@@ -442,7 +442,13 @@ impl LanguageServer for Backend {
             let scanner = st.scanner.clone();
             st.docs.insert(
                 doc.uri.clone(),
-                Document::new(&scanner, doc.text, doc.version),
+                Document::new(
+                    &scanner,
+                    doc.text,
+                    doc.version,
+                    doc.uri.path().as_str(),
+                    &doc.language_id,
+                ),
             );
         }
         self.schedule(doc.uri, version);
@@ -616,5 +622,12 @@ impl LanguageServer for Backend {
 
 /// For the features: the analysis of a document under the current settings.
 pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
-    analysis::check(st.scanner.sets(), &st.config, &doc.text, &doc.scan.mentions).1
+    analysis::check(
+        st.scanner.sets(),
+        &st.config,
+        &doc.text,
+        &doc.scan.mentions,
+        doc.structure.as_ref(),
+    )
+    .1
 }

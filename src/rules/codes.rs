@@ -6,12 +6,32 @@ use crate::codes::normalize::compact;
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
 
+/// The first date of service coded in ICD-10 in the United States.
+const ICD10_START: &str = "2015-10-01";
+
 /// How many quick fixes a finding offers at most; more would bury the right one.
 const MAX_FIXES: usize = 8;
 
 pub fn check(input: &Input, out: &mut Vec<Finding>) {
     let sets = input.sets;
-    for m in input.mentions {
+    // ICD-9-CM was the code set for services before 2015-10-01: a claim or encounter that
+    // states such a date is not using a retired code.
+    let mut before_icd10 = vec![false; input.mentions.len()];
+    for scope in input.scopes {
+        if scope
+            .date_of_service
+            .as_deref()
+            .is_some_and(|d| d < ICD10_START)
+        {
+            for &i in &scope.mentions {
+                before_icd10[i] = true;
+            }
+        }
+    }
+    for (i, m) in input.mentions.iter().enumerate() {
+        if m.system == System::Icd9Cm && before_icd10[i] {
+            continue;
+        }
         let written = m.text(input.text);
         match (m.system, m.status) {
             (_, Status::Invalid) => out.push(invalid(sets, m, written)),

@@ -126,6 +126,18 @@ pub const RULES: &[RuleInfo] = &[
         summary: "external-cause codes (V00–Y99) with no other diagnosis",
     },
     RuleInfo {
+        name: "dangling-pointer",
+        severity: Severity::Error,
+        group: "validity",
+        summary: "a diagnosis pointer to a diagnosis that does not exist",
+    },
+    RuleInfo {
+        name: "malformed-file",
+        severity: Severity::Warning,
+        group: "validity",
+        summary: "a charge sheet or claim that breaks its format here (the rest is still checked)",
+    },
+    RuleInfo {
         name: "suppression-without-reason",
         severity: Severity::Warning,
         group: "suppressions",

@@ -12,18 +12,47 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         let in_scope = || scope.mentions.iter().map(|&i| &input.mentions[i]);
         let diagnoses: Vec<&Mention> = in_scope().filter(|m| is_diagnosis(m)).collect();
         for p in in_scope().filter(|m| m.system.is_procedure() && m.status != Status::Invalid) {
-            if diagnoses.is_empty() {
+            // Only a valid diagnosis supports a claim: invalid, header and retired codes
+            // are rejected before medical necessity is even looked at.
+            // ICD-9-CM codes were valid for services before 2015-10-01.
+            let icd9_era = scope
+                .date_of_service
+                .as_deref()
+                .is_some_and(|d| d < "2015-10-01");
+            let valid_dx = diagnoses.iter().any(|d| {
+                (d.system == System::Icd10Cm && d.status == Status::Valid)
+                    || (icd9_era && d.system == System::Icd9Cm && d.status == Status::Retired)
+            });
+            if !valid_dx {
+                let message = if diagnoses.is_empty() {
+                    format!(
+                        "{} ({}) has no diagnosis here: payers deny a procedure without one for lack of medical necessity; add the ICD-10-CM code that supports it",
+                        p.code,
+                        p.system.name()
+                    )
+                } else {
+                    let codes: Vec<&str> = diagnoses.iter().map(|d| d.code.as_str()).collect();
+                    format!(
+                        "{} ({}) has no valid diagnosis here: {} cannot support it (invalid, not billable or retired); code the diagnosis to a valid ICD-10-CM code",
+                        p.code,
+                        p.system.name(),
+                        codes.join(", ")
+                    )
+                };
                 out.push(Finding {
                     rule: "unsupported-procedure",
                     severity: Severity::Error,
                     start: p.start,
                     end: p.end,
-                    message: format!(
-                        "{} ({}) has no diagnosis in this encounter: payers deny a procedure without one for lack of medical necessity; add the ICD-10-CM code that supports it",
-                        p.code,
-                        p.system.name()
-                    ),
-                    related: Vec::new(),
+                    message,
+                    related: diagnoses
+                        .iter()
+                        .map(|d| Related {
+                            start: d.start,
+                            end: d.end,
+                            message: format!("{} is not a valid diagnosis", d.code),
+                        })
+                        .collect(),
                     fixes: Vec::new(),
                 });
                 continue;

@@ -9,6 +9,7 @@ pub use icd10cm::NOTE_KINDS as NOTE_KINDS_ORDER;
 mod icd10pcs;
 mod icd9;
 mod mce;
+pub use mce::iso_date;
 
 use std::collections::BTreeMap;
 use std::fmt;

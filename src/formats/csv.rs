@@ -1,0 +1,386 @@
+//! Charge sheets: CSV or TSV with a header row. Columns are found by the names coders give
+//! them; each procedure line links to its diagnoses by pointer (`A`, `AB`, `1,2`), or, with
+//! no pointer column, to the diagnoses on its row.
+
+use super::{Parsed, fields};
+use crate::codes::CodeSets;
+use crate::rules::{Finding, Related, Scope, Severity};
+use crate::scan::Mention;
+
+/// What a column holds, from its header name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Procedure,
+    Modifier,
+    Diagnosis,
+    Pointer,
+    Date,
+    Other,
+}
+
+/// A field of a record: its byte range in the file, quotes excluded.
+#[derive(Debug, Clone, Copy)]
+struct Field {
+    start: usize,
+    end: usize,
+}
+
+fn normalize(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn role(name: &str) -> Role {
+    let n = normalize(name);
+    let has = |s: &str| n.contains(s);
+    if has("pointer") || n == "dxptr" || n == "ptr" {
+        Role::Pointer
+    } else if has("modifier")
+        || n == "mod"
+        || n == "mods"
+        || (n.starts_with("mod") && n[3..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        Role::Modifier
+    } else if has("date") || n == "dos" {
+        Role::Date
+    } else if has("icd") || has("dx") || has("diag") {
+        Role::Diagnosis
+    } else if has("cpt")
+        || has("hcpcs")
+        || has("procedure")
+        || n == "proc"
+        || n == "code"
+        || n == "px"
+        || n == "servicecode"
+        || n == "chargecode"
+    {
+        Role::Procedure
+    } else {
+        Role::Other
+    }
+}
+
+/// Records of a delimited file, quote-aware, with each field's byte range.
+fn records(text: &str, delimiter: u8) -> Vec<(usize, Vec<Field>)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let record_start = i;
+        let mut fields = Vec::new();
+        loop {
+            let (start, end, next);
+            if b.get(i) == Some(&b'"') {
+                // Quoted: up to the closing quote not doubled.
+                let mut j = i + 1;
+                while j < b.len() && !(b[j] == b'"' && b.get(j + 1) != Some(&b'"')) {
+                    j += if b[j] == b'"' { 2 } else { 1 };
+                }
+                start = i + 1;
+                end = j.min(b.len());
+                let mut k = (j + 1).min(b.len());
+                while k < b.len() && b[k] != delimiter && b[k] != b'\n' {
+                    k += 1;
+                }
+                next = k;
+            } else {
+                let mut j = i;
+                while j < b.len() && b[j] != delimiter && b[j] != b'\n' {
+                    j += 1;
+                }
+                start = i;
+                end = if j > i && b[j - 1] == b'\r' { j - 1 } else { j };
+                next = j;
+            }
+            fields.push(Field { start, end });
+            if next < b.len() && b[next] == delimiter {
+                i = next + 1;
+                continue;
+            }
+            i = next + 1;
+            break;
+        }
+        let blank = fields.len() == 1 && text[fields[0].start..fields[0].end].trim().is_empty();
+        if !blank {
+            out.push((record_start, fields));
+        }
+    }
+    out
+}
+
+fn delimiter_of(first_line: &str) -> u8 {
+    [b',', b'\t', b';', b'|']
+        .into_iter()
+        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',')
+}
+
+/// The start of the cell holding `offset` and its column's role (for completion).
+pub fn cell_at(text: &str, offset: usize) -> Option<(usize, Role)> {
+    let first = text.lines().next()?;
+    let delimiter = delimiter_of(first);
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    if line_start == 0 {
+        return None; // the header itself
+    }
+    let before = &text.as_bytes()[line_start..offset];
+    let mut column = 0;
+    let mut cell_start = line_start;
+    let mut quoted = false;
+    for (i, b) in before.iter().enumerate() {
+        match *b {
+            b'"' => quoted = !quoted,
+            d if d == delimiter && !quoted => {
+                column += 1;
+                cell_start = line_start + i + 1;
+            }
+            _ => {}
+        }
+    }
+    let header = first.split(delimiter as char).nth(column)?;
+    let cell_start = cell_start + usize::from(text.as_bytes().get(cell_start) == Some(&b'"'));
+    // A cell holding several codes completes the last one.
+    let last = text[cell_start..offset]
+        .rfind([';', '|', ','])
+        .map_or(cell_start, |i| cell_start + i + 1);
+    let last = last + (text[last..offset].len() - text[last..offset].trim_start().len());
+    Some((last, role(header.trim_matches('"'))))
+}
+
+/// Whether a text is a charge sheet: a header row naming a procedure and a diagnosis column.
+pub fn looks_like(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("");
+    let d = delimiter_of(first) as char;
+    let roles: Vec<Role> = first.split(d).map(|c| role(c.trim_matches('"'))).collect();
+    roles.contains(&Role::Procedure)
+        && (roles.contains(&Role::Diagnosis) || roles.contains(&Role::Pointer))
+}
+
+/// Splits a cell on the separators coders use between codes: `;` `,` `|` `/` and spaces.
+fn tokens(text: &str, field: Field) -> Vec<Field> {
+    let mut out = Vec::new();
+    let mut s = None;
+    for (i, c) in text[field.start..field.end].char_indices() {
+        let at = field.start + i;
+        if matches!(c, ';' | ',' | '|' | '/' | ' ' | '\t') {
+            if let Some(st) = s.take() {
+                out.push(Field { start: st, end: at });
+            }
+        } else if s.is_none() {
+            s = Some(at);
+        }
+    }
+    if let Some(st) = s {
+        out.push(Field {
+            start: st,
+            end: field.end,
+        });
+    }
+    out
+}
+
+fn problem(rule: &'static str, start: usize, end: usize, message: String) -> Finding {
+    Finding {
+        rule,
+        severity: Severity::Warning,
+        start,
+        end,
+        message,
+        related: Vec::new(),
+        fixes: Vec::new(),
+    }
+}
+
+pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = delimiter_of(first_line);
+    let recs = records(text, delimiter);
+    let Some((_, header)) = recs.first() else {
+        return parsed;
+    };
+    let names: Vec<&str> = header.iter().map(|f| text[f.start..f.end].trim()).collect();
+    let roles: Vec<Role> = names.iter().map(|n| role(n)).collect();
+    let has_pointer = roles.contains(&Role::Pointer);
+    let procedure_column = roles.iter().position(|r| *r == Role::Procedure);
+    for (row_start, fields) in recs.iter().skip(1) {
+        if fields.len() != header.len() {
+            let end = fields.last().map_or(*row_start, |f| f.end);
+            parsed.problems.push(problem(
+                "malformed-file",
+                *row_start,
+                end,
+                format!("this row has {} fields where the header has {}; the codes in it are still checked", fields.len(), header.len()),
+            ));
+        }
+        let cell = |c: usize| fields.get(c).copied().filter(|f| f.end > f.start);
+        // Diagnoses per diagnosis column, in column order (pointer A is the first).
+        let mut per_column: Vec<Vec<usize>> = Vec::new();
+        let mut procedure: Option<usize> = None;
+        let mut pointer: Option<Field> = None;
+        let mut date = None;
+        for (c, role) in roles.iter().enumerate() {
+            let Some(f) = cell(c) else {
+                if *role == Role::Diagnosis {
+                    per_column.push(Vec::new());
+                }
+                continue;
+            };
+            match role {
+                Role::Diagnosis => {
+                    let mut found = Vec::new();
+                    for t in tokens(text, f) {
+                        if let Some(m) = fields::diagnosis(sets, text, t.start, t.end, names[c]) {
+                            found.push(parsed.mentions.len());
+                            parsed.mentions.push(m);
+                        }
+                    }
+                    per_column.push(found);
+                }
+                Role::Procedure if Some(c) == procedure_column => {
+                    if let Some(m) = fields::procedure(sets, text, f.start, f.end, names[c]) {
+                        procedure = Some(parsed.mentions.len());
+                        parsed.mentions.push(m);
+                    }
+                }
+                Role::Modifier => {
+                    if let Some(p) = procedure {
+                        for t in tokens(text, f) {
+                            let md = fields::modifier(sets, text, t.start, t.end);
+                            parsed.mentions[p].modifiers.push(md);
+                        }
+                    }
+                }
+                Role::Pointer => pointer = Some(f),
+                Role::Date => {
+                    date = date
+                        .or_else(|| crate::rules::scope::parse_date(text[f.start..f.end].trim()))
+                }
+                _ => {}
+            }
+        }
+        let Some(p) = procedure else { continue };
+        let mut linked = Vec::new();
+        if has_pointer {
+            if let Some(f) = pointer {
+                for (i, at) in pointer_indexes(&text[f.start..f.end]) {
+                    match per_column.get(i).filter(|d| !d.is_empty()) {
+                        Some(ds) => linked.extend(ds.iter().copied()),
+                        None => {
+                            let mut finding = problem(
+                                "dangling-pointer",
+                                f.start + at,
+                                f.start + at + 1,
+                                format!(
+                                    "diagnosis pointer {} points to an empty diagnosis field; {} is not linked to it",
+                                    &text[f.start + at..f.start + at + 1],
+                                    parsed.mentions[p].code
+                                ),
+                            );
+                            finding.severity = Severity::Error;
+                            finding.related.push(Related {
+                                start: parsed.mentions[p].start,
+                                end: parsed.mentions[p].end,
+                                message: "the service line".into(),
+                            });
+                            parsed.problems.push(finding);
+                        }
+                    }
+                }
+            }
+        } else {
+            linked.extend(per_column.iter().flatten().copied());
+        }
+        let mut scope_mentions = vec![p];
+        scope_mentions.extend(linked);
+        scope_mentions.sort_unstable();
+        scope_mentions.dedup();
+        let end = fields.last().map_or(*row_start, |f| f.end);
+        parsed.scopes.push(Scope {
+            start: *row_start,
+            end,
+            mentions: scope_mentions,
+            date_of_service: date,
+        });
+    }
+    parsed
+}
+
+/// `AB`, `A,B`, `1 2`, `1,3` → diagnosis column indexes, each with its offset in the cell.
+fn pointer_indexes(cell: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let bytes = cell.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_alphabetic() {
+            out.push(((c.to_ascii_uppercase() - b'A') as usize, i));
+            i += 1;
+        } else if c.is_ascii_digit() {
+            let s = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            let n: usize = cell[s..i].parse().unwrap_or(0);
+            out.push((n.saturating_sub(1), s));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The mention indexes of a procedure line's scope, for tests and the LSP.
+pub fn linked_codes(parsed: &Parsed, procedure: &Mention) -> Vec<String> {
+    parsed
+        .scopes
+        .iter()
+        .find(|s| {
+            s.mentions
+                .iter()
+                .any(|&i| parsed.mentions[i].start == procedure.start)
+        })
+        .map(|s| {
+            s.mentions
+                .iter()
+                .map(|&i| &parsed.mentions[i])
+                .filter(|m| !m.system.is_procedure())
+                .map(|m| m.code.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_with_quotes_and_crlf() {
+        let text = "a,\"b,c\",d\r\n1,\"x\"\"y\",3\r\n";
+        let r = records(text, b',');
+        assert_eq!(r.len(), 2);
+        assert_eq!(&text[r[0].1[1].start..r[0].1[1].end], "b,c");
+        assert_eq!(&text[r[1].1[2].start..r[1].1[2].end], "3");
+    }
+
+    #[test]
+    fn pointers() {
+        assert_eq!(
+            pointer_indexes("AB")
+                .iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            [0, 1]
+        );
+        assert_eq!(
+            pointer_indexes("1,3")
+                .iter()
+                .map(|p| p.0)
+                .collect::<Vec<_>>(),
+            [0, 2]
+        );
+    }
+}

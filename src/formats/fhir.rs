@@ -1,0 +1,277 @@
+//! FHIR R4 JSON: Claim and ExplanationOfBenefit (alone or in a Bundle). Diagnoses by their
+//! `sequence`, items with `productOrService`, `modifier` and `diagnosisSequence`, and
+//! `procedure[]`; code systems by their URIs.
+
+use super::json::{self, Json};
+use super::{Parsed, fields};
+use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
+use crate::codes::{CodeSets, Status, System};
+use crate::rules::{Finding, Scope, Severity};
+use crate::scan::{Evidence, Mention};
+
+/// Whether a text is a FHIR resource (JSON with a resourceType near the start).
+pub fn looks_like(text: &str) -> bool {
+    let t = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    t.starts_with('{') && t[..t.len().min(4096)].contains("\"resourceType\"")
+}
+
+fn system_of(uri: &str) -> Option<System> {
+    let u = uri.to_ascii_lowercase();
+    if u.ends_with("/icd-10-cm") || u.ends_with("/sid/icd-10") {
+        Some(System::Icd10Cm)
+    } else if u.ends_with("/icd-9-cm") || u.ends_with("/icd-9-cm-diagnosis") {
+        Some(System::Icd9Cm)
+    } else if u.contains("cms.gov/medicare/coding/icd10") || u.ends_with("/icd-10-pcs") {
+        Some(System::Icd10Pcs)
+    } else if u.contains("ama-assn.org/go/cpt") || u.ends_with("/cpt") {
+        Some(System::Cpt)
+    } else if u.contains("hcpcs") {
+        Some(System::Hcpcs)
+    } else {
+        None
+    }
+}
+
+pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let root = match json::parse(text) {
+        Ok(r) => r,
+        Err((at, why)) => {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            parsed.problems.push(Finding {
+                rule: "malformed-file",
+                severity: Severity::Warning,
+                start: at,
+                end,
+                message: format!("invalid JSON here: {why}"),
+                related: Vec::new(),
+                fixes: Vec::new(),
+            });
+            return parsed;
+        }
+    };
+    let mut resources = Vec::new();
+    if root.get("resourceType").and_then(Json::str) == Some("Bundle") {
+        for e in root.get("entry").map(Json::items).unwrap_or(&[]) {
+            if let Some(r) = e.get("resource") {
+                resources.push(r);
+            }
+        }
+    } else {
+        resources.push(&root);
+    }
+    for r in resources {
+        if matches!(
+            r.get("resourceType").and_then(Json::str),
+            Some("Claim" | "ExplanationOfBenefit")
+        ) {
+            claim(sets, text, r, &mut parsed);
+        }
+    }
+    // Resources list diagnoses, procedures and items in any order: put the mentions in
+    // file order, as the rules expect, and renumber the scopes.
+    let mut order: Vec<usize> = (0..parsed.mentions.len()).collect();
+    order.sort_by_key(|&i| parsed.mentions[i].start);
+    let mut new_index = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut slots: Vec<Option<Mention>> = parsed.mentions.drain(..).map(Some).collect();
+    parsed.mentions = order.iter().filter_map(|&i| slots[i].take()).collect();
+    for scope in &mut parsed.scopes {
+        for i in &mut scope.mentions {
+            *i = new_index[*i];
+        }
+        scope.mentions.sort_unstable();
+        scope.mentions.dedup();
+    }
+    parsed
+}
+
+/// The codes of a CodeableConcept whose system dxpx knows, as mentions.
+fn codings(
+    sets: &CodeSets,
+    text: &str,
+    concept: Option<&Json>,
+    field: &str,
+    out: &mut Vec<Mention>,
+) -> Vec<usize> {
+    let mut ids = Vec::new();
+    for c in concept
+        .and_then(|c| c.get("coding"))
+        .map(Json::items)
+        .unwrap_or(&[])
+    {
+        let Some(system) = c.get("system").and_then(Json::str).and_then(system_of) else {
+            continue;
+        };
+        let Some(Json::String(code, start, end)) = c.get("code") else {
+            continue;
+        };
+        let m = match system {
+            System::Icd10Cm => {
+                let dotted = dot_icd10cm(&code.to_ascii_uppercase());
+                let status = sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid);
+                mention(dotted, system, status, *start, *end, field)
+            }
+            System::Icd9Cm => {
+                let dotted = dot_icd9_dx(code);
+                let status = if sets.icd9_dx_exists(&dotted) {
+                    Status::Retired
+                } else {
+                    Status::Invalid
+                };
+                mention(dotted, system, status, *start, *end, field)
+            }
+            // Without escapes (codes have none) the string's contents are the file's bytes.
+            _ => match fields::procedure(sets, text, *start, *end, field) {
+                Some(m) => m,
+                None => continue,
+            },
+        };
+        ids.push(out.len());
+        out.push(m);
+    }
+    ids
+}
+
+fn mention(
+    code: String,
+    system: System,
+    status: Status,
+    start: usize,
+    end: usize,
+    field: &str,
+) -> Mention {
+    Mention {
+        start,
+        end,
+        code,
+        system,
+        status,
+        modifiers: Vec::new(),
+        evidence: Evidence::Field(field.to_string()),
+    }
+}
+
+fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
+    let date = r
+        .get("billablePeriod")
+        .and_then(|p| p.get("start"))
+        .and_then(Json::str)
+        .and_then(|d| d.get(..10))
+        .map(str::to_string);
+    // Diagnoses by sequence.
+    let mut by_sequence: Vec<(u64, Vec<usize>)> = Vec::new();
+    let mut all_dx = Vec::new();
+    for (i, d) in r
+        .get("diagnosis")
+        .map(Json::items)
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let seq = d
+            .get("sequence")
+            .and_then(Json::number)
+            .map_or(i as u64 + 1, |n| n as u64);
+        let ids = codings(
+            sets,
+            text,
+            d.get("diagnosisCodeableConcept"),
+            "diagnosis",
+            &mut parsed.mentions,
+        );
+        all_dx.extend(ids.iter().copied());
+        by_sequence.push((seq, ids));
+    }
+    for p in r.get("procedure").map(Json::items).unwrap_or(&[]) {
+        let ids = codings(
+            sets,
+            text,
+            p.get("procedureCodeableConcept"),
+            "procedure",
+            &mut parsed.mentions,
+        );
+        for id in ids {
+            let mut scope = vec![id];
+            scope.extend(all_dx.iter().copied());
+            parsed.scopes.push(Scope {
+                start: 0,
+                end: text.len(),
+                mentions: scope,
+                date_of_service: date.clone(),
+            });
+        }
+    }
+    for item in r.get("item").map(Json::items).unwrap_or(&[]) {
+        let ids = codings(
+            sets,
+            text,
+            item.get("productOrService"),
+            "item.productOrService",
+            &mut parsed.mentions,
+        );
+        let Some(&proc_id) = ids.first() else {
+            continue;
+        };
+        for m in item.get("modifier").map(Json::items).unwrap_or(&[]) {
+            for c in m
+                .get("coding")
+                .map(Json::items)
+                .unwrap_or(&[])
+                .iter()
+                .take(1)
+            {
+                if let Some(Json::String(_, s, e)) = c.get("code") {
+                    let md = fields::modifier(sets, text, *s, *e);
+                    parsed.mentions[proc_id].modifiers.push(md);
+                }
+            }
+        }
+        let mut scope = vec![proc_id];
+        let pointers = item
+            .get("diagnosisSequence")
+            .or_else(|| item.get("diagnosisLinkId"));
+        match pointers {
+            Some(Json::Array(seqs)) => {
+                for s in seqs {
+                    let n = s.number().map_or(0, |n| n as u64);
+                    match by_sequence.iter().find(|(q, _)| *q == n) {
+                        Some((_, d)) => scope.extend(d.iter().copied()),
+                        None => parsed.problems.push(Finding {
+                            rule: "dangling-pointer",
+                            severity: Severity::Error,
+                            start: parsed.mentions[proc_id].start,
+                            end: parsed.mentions[proc_id].end,
+                            message: format!(
+                                "diagnosisSequence {n} names no diagnosis of this claim"
+                            ),
+                            related: Vec::new(),
+                            fixes: Vec::new(),
+                        }),
+                    }
+                }
+            }
+            // An item with no diagnosisSequence: the claim's diagnoses (as EOBs send them).
+            _ => scope.extend(all_dx.iter().copied()),
+        }
+        let item_date = item
+            .get("servicedDate")
+            .or_else(|| item.get("servicedPeriod").and_then(|p| p.get("start")))
+            .and_then(Json::str)
+            .and_then(|d| d.get(..10))
+            .map(str::to_string)
+            .or_else(|| date.clone());
+        parsed.scopes.push(Scope {
+            start: 0,
+            end: text.len(),
+            mentions: scope,
+            date_of_service: item_date,
+        });
+    }
+}

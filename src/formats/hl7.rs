@@ -1,0 +1,273 @@
+//! HL7 v2 messages (DFT^P03 charges, ADT with diagnoses): DG1-3 diagnoses, FT1-25
+//! procedures with their FT1-19 diagnoses and FT1-26 modifiers, PR1-3 procedures. Separators
+//! come from MSH; segments end at a carriage return or line break.
+
+use super::{Parsed, fields};
+use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
+use crate::codes::{CodeSets, Status, System};
+use crate::rules::{Finding, Scope, Severity};
+use crate::scan::{Evidence, Mention};
+
+/// Whether a text is an HL7 v2 message.
+pub fn looks_like(text: &str) -> bool {
+    let t = text.trim_start_matches(['\u{feff}', ' ', '\r', '\n']);
+    t.starts_with("MSH") && t.len() > 8
+}
+
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+fn split(text: &str, s: Span, sep: u8) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = s.start;
+    for (i, b) in text.as_bytes()[s.start..s.end].iter().enumerate() {
+        if *b == sep {
+            out.push(Span {
+                start,
+                end: s.start + i,
+            });
+            start = s.start + i + 1;
+        }
+    }
+    out.push(Span { start, end: s.end });
+    out
+}
+
+/// Segment spans: at CR or LF, and (for exports that lost them) at a space followed by a
+/// segment id and the field separator.
+fn segments(text: &str, field: u8) -> Vec<Span> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let boundary = matches!(b[i], b'\r' | b'\n')
+            || (b[i] == b' '
+                && i + 4 < b.len()
+                && b[i + 1].is_ascii_uppercase()
+                && b[i + 2].is_ascii_alphanumeric()
+                && b[i + 3].is_ascii_alphanumeric()
+                && b[i + 4] == field);
+        if boundary {
+            if i > start {
+                out.push(Span { start, end: i });
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if b.len() > start {
+        out.push(Span {
+            start,
+            end: b.len(),
+        });
+    }
+    out
+}
+
+/// A charge or procedure line: its procedure mention, its own diagnoses when FT1-19 lists
+/// them, its date, and its segment.
+struct Line {
+    procedure: usize,
+    own: Option<Vec<usize>>,
+    date: Option<String>,
+    segment: Span,
+}
+
+#[derive(Default)]
+struct Message {
+    diagnoses: Vec<usize>,
+    lines: Vec<Line>,
+}
+
+pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let lead = text.len() - text.trim_start_matches(['\u{feff}', ' ', '\r', '\n']).len();
+    let b = text.as_bytes();
+    if b.len() < lead + 8 || !text.is_char_boundary(lead + 8) {
+        parsed.problems.push(problem(
+            lead,
+            text.len(),
+            "an HL7 message starts with an MSH segment; this one is cut short",
+        ));
+        return parsed;
+    }
+    let field = b[lead + 3];
+    let component = b[lead + 4];
+    let repetition = b[lead + 5];
+    let mut messages: Vec<Message> = Vec::new();
+    for seg in segments(text, field) {
+        let fields_: Vec<Span> = split(text, seg, field);
+        let id = text[fields_[0].start..fields_[0].end].trim();
+        let get = |n: usize| fields_.get(n).copied().filter(|f| f.end > f.start);
+        match id {
+            "MSH" => messages.push(Message::default()),
+            "DG1" => {
+                let Some(f) = get(3) else { continue };
+                let Some(msg) = messages.last_mut() else {
+                    continue;
+                };
+                let parts = split(text, f, component);
+                let code = parts[0];
+                let coding = parts
+                    .get(2)
+                    .map(|s| text[s.start..s.end].trim())
+                    .filter(|s| !s.is_empty())
+                    .or_else(|| get(2).map(|s| text[s.start..s.end].trim()))
+                    .unwrap_or("");
+                if let Some(m) = diagnosis(sets, text, code, coding, "DG1-3") {
+                    msg.diagnoses.push(parsed.mentions.len());
+                    parsed.mentions.push(m);
+                }
+            }
+            "FT1" | "PR1" => {
+                let Some(msg) = messages.last_mut() else {
+                    continue;
+                };
+                let (code_field, dx_field, date_field) = if id == "FT1" {
+                    (25, Some(19), 4)
+                } else {
+                    (3, None, 5)
+                };
+                let mut own = None;
+                // FT1-19 comes before FT1-25 in the segment: read it first, in file order.
+                if let Some(dx) = dx_field.and_then(get) {
+                    let mut ids = Vec::new();
+                    for rep in split(text, dx, repetition) {
+                        let parts = split(text, rep, component);
+                        let coding = parts
+                            .get(2)
+                            .map(|s| text[s.start..s.end].trim())
+                            .unwrap_or("");
+                        if let Some(m) = diagnosis(sets, text, parts[0], coding, "FT1-19") {
+                            ids.push(parsed.mentions.len());
+                            parsed.mentions.push(m);
+                        }
+                    }
+                    own = Some(ids);
+                }
+                let Some(f) = get(code_field) else { continue };
+                let parts = split(text, f, component);
+                let code = parts[0];
+                let Some(mut m) = fields::procedure(
+                    sets,
+                    text,
+                    code.start,
+                    code.end,
+                    if id == "FT1" { "FT1-25" } else { "PR1-3" },
+                ) else {
+                    continue;
+                };
+                if id == "FT1"
+                    && let Some(mods) = get(26)
+                {
+                    for rep in split(text, mods, repetition) {
+                        let c = split(text, rep, component)[0];
+                        if c.end > c.start {
+                            m.modifiers
+                                .push(fields::modifier(sets, text, c.start, c.end));
+                        }
+                    }
+                }
+                let date = get(date_field)
+                    .and_then(|d| text[d.start..d.end].get(..8))
+                    .and_then(crate::codes::build::iso_date);
+                let idx = parsed.mentions.len();
+                parsed.mentions.push(m);
+                msg.lines.push(Line {
+                    procedure: idx,
+                    own,
+                    date,
+                    segment: seg,
+                });
+            }
+            _ => {}
+        }
+    }
+    for msg in &messages {
+        for Line {
+            procedure: proc_idx,
+            own,
+            date,
+            segment: seg,
+        } in &msg.lines
+        {
+            let mut ids = vec![*proc_idx];
+            match own {
+                Some(d) if !d.is_empty() => ids.extend(d.iter().copied()),
+                _ => ids.extend(msg.diagnoses.iter().copied()),
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            parsed.scopes.push(Scope {
+                start: seg.start,
+                end: seg.end,
+                mentions: ids,
+                date_of_service: date.clone(),
+            });
+        }
+    }
+    parsed
+}
+
+fn problem(start: usize, end: usize, message: &str) -> Finding {
+    Finding {
+        rule: "malformed-file",
+        severity: Severity::Warning,
+        start,
+        end,
+        message: message.into(),
+        related: Vec::new(),
+        fixes: Vec::new(),
+    }
+}
+
+/// A diagnosis by its coding system (`I10`, `I9C`, …), or by its shape when none is named.
+fn diagnosis(
+    sets: &CodeSets,
+    text: &str,
+    code: Span,
+    coding: &str,
+    field: &str,
+) -> Option<Mention> {
+    let raw = text[code.start..code.end].trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let start = code.start
+        + (text[code.start..code.end].len() - text[code.start..code.end].trim_start().len());
+    let end = start + raw.len();
+    let c = coding.to_ascii_uppercase();
+    let icd9 = c.starts_with("I9")
+        || c.starts_with("ICD9")
+        || (!c.starts_with("I10") && !c.starts_with("ICD10") && raw.as_bytes()[0].is_ascii_digit());
+    let upper = raw.to_ascii_uppercase();
+    let (system, dotted, status) = if icd9 {
+        let dotted = dot_icd9_dx(&upper);
+        let status = if sets.icd9_dx_exists(&dotted) {
+            Status::Retired
+        } else {
+            Status::Invalid
+        };
+        (System::Icd9Cm, dotted, status)
+    } else {
+        let dotted = dot_icd10cm(&upper);
+        (
+            System::Icd10Cm,
+            dotted.clone(),
+            sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid),
+        )
+    };
+    Some(Mention {
+        start,
+        end,
+        code: dotted,
+        system,
+        status,
+        modifiers: Vec::new(),
+        evidence: Evidence::Field(field.into()),
+    })
+}

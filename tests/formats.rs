@@ -1,0 +1,408 @@
+//! Charge sheets: every code at its exact place, every procedure linked to the right
+//! diagnoses, every expected finding raised (and nothing else).
+
+mod common;
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn lines(out: std::process::Output) -> Vec<Value> {
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn charge_sheets_match_their_gold() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let dir = shared.join("corpus/charges");
+    let gold: Vec<Value> = std::fs::read_to_string(dir.join("charges_gold.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sheets: BTreeSet<String> = gold
+        .iter()
+        .map(|g| g["sheet"].as_str().unwrap().to_string())
+        .collect();
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/dxpx.toml");
+    for sheet in sheets {
+        let path = dir.join(&sheet);
+        let mentions = lines(
+            Command::new(common::dxpx())
+                .args(["scan", "--json"])
+                .arg(&path)
+                .output()
+                .unwrap(),
+        );
+        let by_offset: BTreeMap<u64, &Value> = mentions
+            .iter()
+            .map(|m| (m["start"].as_u64().unwrap(), m))
+            .collect();
+        let expected: Vec<&Value> = gold
+            .iter()
+            .filter(|g| g["sheet"] == sheet.as_str())
+            .collect();
+        assert_eq!(
+            mentions.len(),
+            expected.len(),
+            "{sheet}: one mention per gold code, no more: {mentions:#?}"
+        );
+        for g in &expected {
+            let at = g["offset"].as_u64().unwrap();
+            let m = by_offset
+                .get(&at)
+                .unwrap_or_else(|| panic!("{sheet}: {} at {at} not found", g["text"]));
+            assert_eq!(
+                m["end"].as_u64().unwrap() - at,
+                g["length"].as_u64().unwrap(),
+                "{sheet}: span of {}",
+                g["text"]
+            );
+            assert_eq!(m["system"], g["system"], "{sheet}: system of {}", g["text"]);
+            let status = match m["status"].as_str().unwrap() {
+                "header" => "non-billable",
+                s => s,
+            };
+            assert_eq!(
+                status,
+                g["status"].as_str().unwrap(),
+                "{sheet}: status of {}",
+                g["text"]
+            );
+            if g["role"] == "procedure" {
+                let linked: BTreeSet<String> = m["linked"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap().to_string())
+                    .collect();
+                let want: BTreeSet<String> = g["linked_dx"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| dxpx::codes::normalize::compact(c.as_str().unwrap()))
+                    .collect();
+                let linked: BTreeSet<String> = linked
+                    .iter()
+                    .map(|c| dxpx::codes::normalize::compact(c))
+                    .collect();
+                assert_eq!(
+                    linked, want,
+                    "{sheet}: diagnoses linked to {} on row {}",
+                    g["text"], g["row"]
+                );
+            }
+        }
+        let findings = lines(
+            Command::new(common::dxpx())
+                .args(["check", "--format", "json", "--config"])
+                .arg(&config)
+                .arg(&path)
+                .output()
+                .unwrap(),
+        );
+        let got: BTreeSet<(u64, String)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f["start"].as_u64().unwrap(),
+                    f["rule"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("dxpx/")
+                        .to_string(),
+                )
+            })
+            .collect();
+        let mut want = BTreeSet::new();
+        for g in &expected {
+            for f in g["expected_findings"].as_array().unwrap() {
+                let rule = match f.as_str().unwrap() {
+                    "unsupported-procedure:diagnosis-mismatch" => "diagnosis-mismatch",
+                    r => r.split(':').next().unwrap(),
+                };
+                want.insert((g["offset"].as_u64().unwrap(), rule.to_string()));
+            }
+        }
+        assert_eq!(got, want, "{sheet}: findings");
+    }
+}
+
+/// Sheets written for this test: glued modifiers, mixed formats, a dangling pointer, a
+/// ragged row, and a quoted field.
+#[test]
+fn messy_sheets() {
+    let dir = std::env::temp_dir().join(format!("dxpx-sheets-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sheet = dir.join("sheet.csv");
+    std::fs::write(
+        &sheet,
+        "DOS,Procedure,Dx 1,Dx 2,Pointer\n03/02/2026,99213-25,E119,\"I10\",AB\n03/02/2026,93000-2Z,I10,,C\n03/03/2026,36415,dx pending\n",
+    )
+    .unwrap();
+    let mentions = lines(
+        Command::new(common::dxpx())
+            .args(["scan", "--json"])
+            .arg(&sheet)
+            .output()
+            .unwrap(),
+    );
+    let codes: Vec<&str> = mentions
+        .iter()
+        .map(|m| m["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["99213", "E11.9", "I10", "93000", "I10", "36415"]);
+    assert_eq!(mentions[0]["modifiers"], serde_json::json!(["25"]));
+    assert_eq!(mentions[0]["linked"], serde_json::json!(["E11.9", "I10"]));
+    let findings = lines(
+        Command::new(common::dxpx())
+            .args(["check", "--format", "json"])
+            .arg(&sheet)
+            .output()
+            .unwrap(),
+    );
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"dxpx/invalid-modifier"), "{rules:?}");
+    assert!(
+        rules.contains(&"dxpx/dangling-pointer"),
+        "pointer C names an empty field: {rules:?}"
+    );
+    assert!(
+        rules.contains(&"dxpx/malformed-file"),
+        "the last row is short: {rules:?}"
+    );
+    assert_eq!(
+        rules
+            .iter()
+            .filter(|r| **r == "dxpx/unsupported-procedure")
+            .count(),
+        2,
+        "93000 (dangling pointer) and 36415 (dx pending): {rules:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// X12 837 claims: codes at their places, pointers resolved, ICD-9-CM accepted for services
+/// before 2015-10-01 and retired after, and a truncated file reported where it breaks.
+#[test]
+fn x12_claims() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let file = shared.join(
+        "corpus/x12/linuxforhealth-x12/837_004010X098A1/dependent-commercial-insurance-02.837",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mentions = lines(
+        Command::new(common::dxpx())
+            .args(["scan", "--json"])
+            .arg(&file)
+            .output()
+            .unwrap(),
+    );
+    let hi = text.find("HI*BK:81602").unwrap();
+    assert_eq!(
+        mentions[0]["start"].as_u64().unwrap() as usize,
+        hi + "HI*BK:".len()
+    );
+    assert_eq!(mentions[0]["code"], "816.02");
+    let last = mentions.iter().find(|m| m["code"] == "99283").unwrap();
+    assert_eq!(
+        last["linked"],
+        serde_json::json!(["816.02", "354"]),
+        "SV107 1:2"
+    );
+    let a4570 = mentions.iter().find(|m| m["code"] == "A4570").unwrap();
+    assert_eq!(a4570["linked"], serde_json::json!(["816.02"]));
+    let findings = lines(
+        Command::new(common::dxpx())
+            .args(["check", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        findings.iter().all(|f| f["rule"] != "dxpx/retired-code"),
+        "1997 services may use ICD-9-CM: {findings:?}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("dxpx-x12-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let late = text
+        .replace("19970212", "20260212")
+        .replace("19970226", "20260226");
+    let cut = &late[..late.find("LX*3").unwrap()];
+    std::fs::write(dir.join("late.837"), cut).unwrap();
+    let findings = lines(
+        Command::new(common::dxpx())
+            .args(["check", "--format", "json"])
+            .arg(dir.join("late.837"))
+            .output()
+            .unwrap(),
+    );
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"dxpx/retired-code"),
+        "ICD-9-CM on a 2026 service: {rules:?}"
+    );
+    assert!(
+        rules.contains(&"dxpx/malformed-file"),
+        "the truncated interchange: {rules:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+fn span_text(text: &str, m: &Value) -> String {
+    text[m["start"].as_u64().unwrap() as usize..m["end"].as_u64().unwrap() as usize].to_string()
+}
+
+/// FHIR R4: diagnoses by sequence, items linked by diagnosisSequence, procedures, ranges
+/// exact; invalid JSON is reported where it breaks.
+#[test]
+fn fhir_claims() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let file = shared.join("corpus/fhir/cms-bfd-idr-v3-eob/ExplanationOfBenefit-Carrier.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mentions = lines(
+        Command::new(common::dxpx())
+            .args(["scan", "--json"])
+            .arg(&file)
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        mentions.iter().all(|m| span_text(&text, m).replace('.', "")
+            == m["code"].as_str().unwrap().replace('.', "")),
+        "ranges hold the codes"
+    );
+    let e99213 = mentions.iter().find(|m| m["code"] == "99213").unwrap();
+    assert_eq!(
+        e99213["linked"],
+        serde_json::json!(["M48.062"]),
+        "item.diagnosisSequence [1]"
+    );
+    let modified = mentions.iter().find(|m| m["code"] == "99453").unwrap();
+    assert_eq!(modified["modifiers"], serde_json::json!(["A2"]));
+    let out = Command::new(common::dxpx())
+        .args(["scan", "--json"])
+        .arg(shared.join("corpus/fhir/cms-bfd-idr-v3-eob/ExplanationOfBenefit-Outpatient.json"))
+        .output()
+        .unwrap();
+    assert!(
+        lines(out)
+            .iter()
+            .any(|m| m["system"] == "ICD-10-PCS" && m["code"] == "0SG30AJ")
+    );
+
+    let dir = std::env::temp_dir().join(format!("dxpx-fhir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = &text[..text.len() / 2];
+    std::fs::write(dir.join("broken.json"), broken).unwrap();
+    let findings = lines(
+        Command::new(common::dxpx())
+            .args(["check", "--format", "json"])
+            .arg(dir.join("broken.json"))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["rule"], "dxpx/malformed-file");
+    assert!(
+        findings[0]["start"].as_u64().unwrap() as usize >= broken.len() - 2,
+        "at the place it breaks"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// HL7 v2: DG1 diagnoses, FT1 procedures with FT1-19 diagnoses and FT1-26 modifiers, PR1.
+#[test]
+fn hl7_messages() {
+    let segment = |fields: &[(usize, &str)], id: &str| {
+        let n = fields.iter().map(|f| f.0).max().unwrap();
+        let mut v = vec![String::new(); n + 1];
+        v[0] = id.to_string();
+        for (i, f) in fields {
+            v[*i] = f.to_string();
+        }
+        v.join("|")
+    };
+    let msg = [
+        "MSH|^~\\&|BILLING|HOSP|||20260310||DFT^P03|1|P|2.5".to_string(),
+        segment(&[(1, "1"), (3, "E11.9^Type 2 diabetes^I10")], "DG1"),
+        segment(&[(1, "2"), (3, "I10^Hypertension^I10")], "DG1"),
+        segment(
+            &[
+                (1, "1"),
+                (4, "20260310"),
+                (19, "E11.9^^I10"),
+                (25, "99213^Office visit^C4"),
+                (26, "25"),
+            ],
+            "FT1",
+        ),
+        segment(&[(1, "2"), (4, "20260310"), (25, "83036^HbA1c^C4")], "FT1"),
+        segment(
+            &[(1, "1"), (3, "0DTJ4ZZ^Resection^I10P"), (5, "20260310")],
+            "PR1",
+        ),
+    ]
+    .join("\r");
+    let dir = std::env::temp_dir().join(format!("dxpx-hl7-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("dft.hl7");
+    std::fs::write(&file, &msg).unwrap();
+    let mentions = lines(
+        Command::new(common::dxpx())
+            .args(["scan", "--json"])
+            .arg(&file)
+            .output()
+            .unwrap(),
+    );
+    let find = |code: &str| mentions.iter().find(|m| m["code"] == code).unwrap().clone();
+    assert!(
+        mentions
+            .iter()
+            .all(|m| span_text(&msg, m) == m["text"].as_str().unwrap())
+    );
+    let visit = find("99213");
+    assert_eq!(visit["linked"], serde_json::json!(["E11.9"]), "FT1-19");
+    assert_eq!(visit["modifiers"], serde_json::json!(["25"]), "FT1-26");
+    assert_eq!(
+        find("83036")["linked"],
+        serde_json::json!(["E11.9", "I10"]),
+        "no FT1-19: the message's DG1s"
+    );
+    assert_eq!(find("0DTJ4ZZ")["system"], "ICD-10-PCS");
+    std::fs::remove_dir_all(&dir).ok();
+
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let adt = shared.join("corpus/hl7v2/node-hl7-complete/adt-example.hl7");
+    let text = std::fs::read_to_string(&adt).unwrap();
+    let found = lines(
+        Command::new(common::dxpx())
+            .args(["scan", "--json"])
+            .arg(&adt)
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["code"], "715.96");
+    assert_eq!(span_text(&text, &found[0]), "71596");
+}
