@@ -194,13 +194,39 @@ fn note_text_never_reaches_a_log() {
 #[test]
 fn no_network_crates_in_the_dependency_tree() {
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "-e", "normal,build", "--prefix", "none", "--manifest-path"])
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--manifest-path",
+        ])
         .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tree = String::from_utf8(out.stdout).unwrap();
-    for name in ["hyper", "reqwest", "ureq", "curl", "rustls", "openssl", "native-tls", "socket2", "mio", "h2"] {
-        assert!(!tree.lines().any(|l| l.split(' ').next() == Some(name)), "{name} is in the dependency tree");
+    for name in [
+        "hyper",
+        "reqwest",
+        "ureq",
+        "curl",
+        "rustls",
+        "openssl",
+        "native-tls",
+        "socket2",
+        "mio",
+        "h2",
+    ] {
+        assert!(
+            !tree.lines().any(|l| l.split(' ').next() == Some(name)),
+            "{name} is in the dependency tree"
+        );
     }
 }

@@ -326,8 +326,16 @@ fn gold_findings_on_the_labelled_notes() {
 #[test]
 fn sheet_rules_through_both_paths() {
     let cases = [
-        ("dangling-pointer", "cpt,pointer,dx1,dx2\n99213,AC,I10,E11.9\n", "cpt,pointer,dx1,dx2\n99213,AB,I10,E11.9\n"),
-        ("malformed-file", "cpt,dx1,dx2\n99213,I10\n", "cpt,dx1,dx2\n99213,I10,\n"),
+        (
+            "dangling-pointer",
+            "cpt,pointer,dx1,dx2\n99213,AC,I10,E11.9\n",
+            "cpt,pointer,dx1,dx2\n99213,AB,I10,E11.9\n",
+        ),
+        (
+            "malformed-file",
+            "cpt,dx1,dx2\n99213,I10\n",
+            "cpt,dx1,dx2\n99213,I10,\n",
+        ),
     ];
     let dir = workspace("sheets");
     let mut c = Client::start(&["lsp"]);
@@ -337,11 +345,22 @@ fn sheet_rules_through_both_paths() {
             let uri = format!("file:///tmp/dxpx-sheet-rules/{kind}{i}.csv");
             c.notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": "csv", "version": 1, "text": text}}));
             let diags = c.diagnostics(&uri, Some(1));
-            assert_eq!(rules_of(&diags).contains(&rule.to_string()), kind == "pos", "LSP {rule} on {text:?}: {:?}", rules_of(&diags));
+            assert_eq!(
+                rules_of(&diags).contains(&rule.to_string()),
+                kind == "pos",
+                "LSP {rule} on {text:?}: {:?}",
+                rules_of(&diags)
+            );
             let path = dir.join(format!("{kind}{i}.csv"));
             std::fs::write(&path, text).unwrap();
-            let out = Command::new(common::dxpx()).args(["check", "--format", "json", "--fail-on", "never"]).arg(&path).output().unwrap();
-            let has = String::from_utf8(out.stdout).unwrap().contains(&format!("\"dxpx/{rule}\""));
+            let out = Command::new(common::dxpx())
+                .args(["check", "--format", "json", "--fail-on", "never"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let has = String::from_utf8(out.stdout)
+                .unwrap()
+                .contains(&format!("\"dxpx/{rule}\""));
             assert_eq!(has, kind == "pos", "CLI {rule} on {text:?}");
         }
     }

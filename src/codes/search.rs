@@ -195,29 +195,40 @@ impl Index {
         if query.is_empty() {
             return Vec::new();
         }
-        // phrase → (sum of match quality, number of query words matched)
-        let mut scores: HashMap<u32, (f32, usize)> = HashMap::new();
-        for (qi, q) in query.iter().enumerate() {
-            let mut best: HashMap<u32, f32> = HashMap::new();
-            for (word, quality) in self.matches(q, qi + 1 == query.len()) {
-                for &p in &self.postings[word] {
-                    let e = best.entry(p).or_insert(0.0);
-                    *e = e.max(quality * word_weight(&self.words[word]).max(0.3));
-                }
-            }
-            for (p, quality) in best {
-                let e = scores.entry(p).or_insert((0.0, 0));
-                if e.1 == qi {
-                    e.0 += quality;
-                    e.1 += 1;
-                }
+        // Every query word must match a word of the phrase. Start from the query word with
+        // the fewest phrases and keep only the phrases each other word also matches
+        // (postings are sorted, so membership is a binary search).
+        let mut words: Vec<(Vec<(usize, f32)>, usize)> = query
+            .iter()
+            .enumerate()
+            .map(|(qi, q)| {
+                let m = self.matches(q, qi + 1 == query.len());
+                let total = m.iter().map(|(w, _)| self.postings[*w].len()).sum();
+                (m, total)
+            })
+            .collect();
+        words.sort_by_key(|w| w.1);
+        let quality = |w: usize, q: f32| q * word_weight(&self.words[w]).max(0.3);
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for &(w, q) in &words[0].0 {
+            for &p in &self.postings[w] {
+                let e = scores.entry(p).or_insert(0.0);
+                *e = e.max(quality(w, q));
             }
         }
+        for (matched, _) in &words[1..] {
+            scores.retain(|p, sum| {
+                let best = matched
+                    .iter()
+                    .filter(|(w, _)| self.postings[*w].binary_search(p).is_ok())
+                    .map(|&(w, q)| quality(w, q))
+                    .fold(0.0, f32::max);
+                *sum += best;
+                best > 0.0
+            });
+        }
         let mut by_code: HashMap<(System, u32), (f32, u32)> = HashMap::new();
-        for (p, (sum, n)) in scores {
-            if n != query.len() {
-                continue;
-            }
+        for (p, sum) in scores {
             let (system, row, note) = self.phrases[p as usize];
             let mut score = sum / self.weight[p as usize].max(sum);
             let billable = match system {
