@@ -112,6 +112,55 @@ pub fn load_all(
         .collect()
 }
 
+/// A table decompressed on first use. The GEMs and the PCS tables are most of the data and
+/// most documents never need them, so they cost neither start-up time nor memory until a
+/// hover or an ICD-9 code asks.
+pub struct LazyTable {
+    name: &'static str,
+    /// A user's replacement, indexed on first use like the embedded one.
+    replacement: std::sync::Mutex<Option<String>>,
+    cell: std::sync::OnceLock<Table>,
+}
+
+impl LazyTable {
+    pub fn new(name: &'static str, replacement: Option<String>) -> LazyTable {
+        LazyTable {
+            name,
+            replacement: std::sync::Mutex::new(replacement),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn loaded(&self) -> Option<&Table> {
+        self.cell.get()
+    }
+}
+
+impl std::ops::Deref for LazyTable {
+    type Target = Table;
+
+    fn deref(&self) -> &Table {
+        self.cell.get_or_init(|| {
+            let replacement = self
+                .replacement
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(text) = replacement {
+                match index(self.name, text) {
+                    Ok(t) => return t,
+                    Err(e) => eprintln!("dxpx: {e}; using the embedded table"),
+                }
+            }
+            // The embedded tables are checked by the test suite; an empty table is the
+            // fallback that keeps the server up should one ever be broken.
+            embedded_text(self.name)
+                .and_then(|t| Table::new_unchecked(t).map_err(|_| "too large".into()))
+                .unwrap_or_default()
+        })
+    }
+}
+
 pub fn index(name: &str, text: String) -> Result<Table, String> {
     Table::new(text).map_err(|e| format!("table {name}: row {} is out of order", e.line))
 }

@@ -166,14 +166,14 @@ pub struct CodeSets {
     icd10cm_tree: Table,
     icd10cm_notes: Table,
     icd10cm_7chr: Table,
-    icd10pcs: Table,
-    icd10pcs_axes: Table,
+    icd10pcs: data::LazyTable,
+    icd10pcs_axes: data::LazyTable,
     icd9_dx: Table,
-    icd9_pcs: Table,
-    gem_9_10cm: Table,
-    gem_10cm_9: Table,
-    gem_9_10pcs: Table,
-    gem_10pcs_9: Table,
+    icd9_pcs: data::LazyTable,
+    gem_9_10cm: data::LazyTable,
+    gem_10cm_9: data::LazyTable,
+    gem_9_10pcs: data::LazyTable,
+    gem_10pcs_9: data::LazyTable,
     hcpcs: Table,
     hcpcs_modifiers: Table,
     hcpcs_groups: Table,
@@ -199,6 +199,17 @@ impl fmt::Debug for CodeSets {
 type NotesMemo = std::sync::Mutex<std::collections::HashMap<(String, &'static str), Arc<[Note]>>>;
 
 static EMBEDDED_SETS: OnceLock<Arc<CodeSets>> = OnceLock::new();
+
+/// Tables loaded on first use (see [`data::LazyTable`]).
+const LAZY: &[&str] = &[
+    "icd10pcs",
+    "icd10pcs-axes",
+    "icd9cm-pcs",
+    "gem-icd9-icd10cm",
+    "gem-icd10cm-icd9",
+    "gem-icd9-icd10pcs",
+    "gem-icd10pcs-icd9",
+];
 
 impl CodeSets {
     /// The code sets compiled into the binary, loaded once per process.
@@ -236,7 +247,7 @@ impl CodeSets {
         let names: Vec<&'static str> = data::EMBEDDED
             .iter()
             .map(|(n, _)| *n)
-            .filter(|n| *n != "cpt-structure")
+            .filter(|n| *n != "cpt-structure" && !LAZY.contains(n))
             .collect();
         let mut tables = data::load_all(&names, &mut texts)?;
         let mut table = |name: &'static str| {
@@ -248,19 +259,20 @@ impl CodeSets {
             Some(t) => t,
             None => data::embedded_text("cpt-structure")?,
         };
+        let mut lazy = |name: &'static str| data::LazyTable::new(name, texts.remove(name));
         let mut sets = CodeSets {
             icd10cm: table("icd10cm")?,
             icd10cm_tree: table("icd10cm-tree")?,
             icd10cm_notes: table("icd10cm-notes")?,
             icd10cm_7chr: table("icd10cm-7chr")?,
-            icd10pcs: table("icd10pcs")?,
-            icd10pcs_axes: table("icd10pcs-axes")?,
+            icd10pcs: lazy("icd10pcs"),
+            icd10pcs_axes: lazy("icd10pcs-axes"),
             icd9_dx: table("icd9cm-dx")?,
-            icd9_pcs: table("icd9cm-pcs")?,
-            gem_9_10cm: table("gem-icd9-icd10cm")?,
-            gem_10cm_9: table("gem-icd10cm-icd9")?,
-            gem_9_10pcs: table("gem-icd9-icd10pcs")?,
-            gem_10pcs_9: table("gem-icd10pcs-icd9")?,
+            icd9_pcs: lazy("icd9cm-pcs"),
+            gem_9_10cm: lazy("gem-icd9-icd10cm"),
+            gem_10cm_9: lazy("gem-icd10cm-icd9"),
+            gem_9_10pcs: lazy("gem-icd9-icd10pcs"),
+            gem_10pcs_9: lazy("gem-icd10pcs-icd9"),
             hcpcs: table("hcpcs")?,
             hcpcs_modifiers: table("hcpcs-modifiers")?,
             hcpcs_groups: table("hcpcs-groups")?,
@@ -878,19 +890,12 @@ impl CodeSets {
 
     /// Bytes held by the tables (the word index is counted separately once built).
     pub fn heap_bytes(&self) -> usize {
-        [
+        let eager: usize = [
             &self.icd10cm,
             &self.icd10cm_tree,
             &self.icd10cm_notes,
             &self.icd10cm_7chr,
-            &self.icd10pcs,
-            &self.icd10pcs_axes,
             &self.icd9_dx,
-            &self.icd9_pcs,
-            &self.gem_9_10cm,
-            &self.gem_10cm_9,
-            &self.gem_9_10pcs,
-            &self.gem_10pcs_9,
             &self.hcpcs,
             &self.hcpcs_modifiers,
             &self.hcpcs_groups,
@@ -898,6 +903,33 @@ impl CodeSets {
         ]
         .iter()
         .map(|t| t.heap_bytes())
-        .sum()
+        .sum();
+        let lazy: usize = self
+            .lazy_tables()
+            .iter()
+            .filter_map(|t| t.loaded())
+            .map(Table::heap_bytes)
+            .sum();
+        eager + lazy
+    }
+
+    fn lazy_tables(&self) -> [&data::LazyTable; 7] {
+        [
+            &self.icd10pcs,
+            &self.icd10pcs_axes,
+            &self.icd9_pcs,
+            &self.gem_9_10cm,
+            &self.gem_10cm_9,
+            &self.gem_9_10pcs,
+            &self.gem_10pcs_9,
+        ]
+    }
+
+    /// Loads the tables that otherwise wait for their first use (for benchmarks, and for
+    /// servers that would rather pay at start-up).
+    pub fn load_everything(&self) {
+        for t in self.lazy_tables() {
+            let _: &Table = t;
+        }
     }
 }
