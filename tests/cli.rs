@@ -1,0 +1,225 @@
+//! `dxpx check` as teams run it: text, JSON and SARIF output, exit codes and the summary,
+//! on the examples and on the corpus.
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check(args: &[&str], paths: &[&Path]) -> Output {
+    Command::new(common::dxpx())
+        .arg("check")
+        .args(args)
+        .args(paths)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn text_report_on_the_examples() {
+    let out = check(&["--color", "never"], &[&root().join("examples")]);
+    assert_eq!(out.status.code(), Some(1), "errors fail the run");
+    let text = String::from_utf8(out.stdout).unwrap();
+    // file:line:col: severity rule: message, then the line with the code underlined.
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains("examples/charges.note:5:11: error dxpx/invalid-modifier: -2Z"),
+        "{first}"
+    );
+    let mut lines = text.lines();
+    lines.next();
+    assert_eq!(lines.next().unwrap(), "  5 | CPT 99214-2Z");
+    assert_eq!(lines.next().unwrap(), "    |           ^^");
+    let summary = text.lines().last().unwrap();
+    assert!(summary.starts_with("8 files checked, "), "{summary}");
+    assert!(
+        summary.contains("findings (") && summary.contains("unsupported-procedure 1"),
+        "{summary}"
+    );
+    assert!(!text.contains("\x1b["), "no colour when asked for none");
+}
+
+#[test]
+fn exit_codes() {
+    let dir = std::env::temp_dir().join(format!("dxpx-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("clean.note"), "Dx: E11.9\nCPT 99213\n").unwrap();
+    std::fs::write(dir.join("warn.note"), "Dx: W00.0XXA\n").unwrap();
+    assert_eq!(
+        check(&[], &[&dir.join("clean.note")]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        check(&[], &[&dir.join("warn.note")]).status.code(),
+        Some(0),
+        "a warning is below --fail-on error"
+    );
+    assert_eq!(
+        check(&["--fail-on", "warning"], &[&dir.join("warn.note")])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        check(&["--fail-on", "never"], &[&root().join("examples")])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        check(&[], &[&dir.join("missing.note")]).status.code(),
+        Some(2),
+        "a path that does not exist"
+    );
+    assert_eq!(
+        check(&["--format", "xml"], &[&dir]).status.code(),
+        Some(2),
+        "a usage error"
+    );
+    std::fs::write(dir.join("dxpx.toml"), "[rules]\nno-such-rule = \"error\"\n").unwrap();
+    let out = check(&[], &[&dir]);
+    assert_eq!(out.status.code(), Some(2), "a malformed dxpx.toml");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rule"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn json_report_fields() {
+    let out = check(&["--format", "json"], &[&root().join("examples")]);
+    let findings: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(findings.len() >= 10);
+    for f in &findings {
+        for key in [
+            "path",
+            "start",
+            "end",
+            "line",
+            "character",
+            "text",
+            "rule",
+            "severity",
+            "message",
+            "related",
+        ] {
+            assert!(!f[key].is_null(), "{key} in {f}");
+        }
+    }
+    let mismatch = findings
+        .iter()
+        .find(|f| f["rule"] == "dxpx/diagnosis-mismatch")
+        .unwrap();
+    for key in ["code", "system", "status", "modifiers", "evidence"] {
+        assert!(
+            !mismatch[key].is_null(),
+            "{key}: the fields of the scan output"
+        );
+    }
+    assert!(
+        !mismatch["related"].as_array().unwrap().is_empty(),
+        "the diagnoses that do not support it"
+    );
+    let summary = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        summary.contains("files checked"),
+        "the summary goes to stderr with machine formats: {summary}"
+    );
+}
+
+/// SARIF 2.1.0, validated against the schema (see tests/sarif/prepare.sh, which .ci/run runs).
+#[test]
+fn sarif_validates_against_the_schema() {
+    let tools = root().join("target/sarif-check");
+    let (schema, python) = (tools.join("schema.json"), tools.join("venv/bin/python"));
+    if !schema.exists() || !python.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs tests/sarif/prepare.sh first"
+        );
+        eprintln!("skipped: run tests/sarif/prepare.sh to fetch the SARIF schema and validator");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("dxpx-sarif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut inputs: Vec<PathBuf> = vec![root().join("examples")];
+    if let Some(shared) = common::shared() {
+        for sub in [
+            "labeled/notes",
+            "charges",
+            "x12",
+            "fhir",
+            "hl7v2",
+            "mtsamples/dev_subset_300/notes",
+        ] {
+            inputs.push(shared.join("corpus").join(sub));
+        }
+    }
+    let mut files = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let out = check(&["--format", "sarif", "--fail-on", "never"], &[input]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(log["version"], "2.1.0");
+        let file = dir.join(format!("{i}.sarif"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        files.push(file);
+    }
+    let out = Command::new(&python)
+        .arg(root().join("tests/sarif/validate.py"))
+        .arg(&schema)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The whole corpus through the command line: every kind of document read, nothing fails.
+#[test]
+fn the_corpus_is_checked() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let out = check(&["--format", "json"], &[&shared.join("corpus")]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the corpus has real findings: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let summary = stderr.lines().last().unwrap();
+    assert!(
+        summary.contains("files checked") && summary.contains("codes found"),
+        "{summary}"
+    );
+    let findings: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for kind in [".csv", ".837", ".json", ".hl7", ".txt"] {
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["path"].as_str().unwrap().ends_with(kind)),
+            "findings in {kind} files"
+        );
+    }
+}
