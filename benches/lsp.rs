@@ -128,6 +128,69 @@ fn run(small: &str, large: &str) -> Run {
     }
 }
 
+fn rss_mib_of(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Resident memory across 10,000 edits and 1,000 open/close cycles: it must stay flat.
+fn memory_over_time(small: &str) {
+    let mut c = Client::start(&["lsp"]);
+    c.call(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    let uri = "file:///bench/long-session.txt";
+    c.open(uri, small);
+    c.diagnostics(uri, Some(1));
+    let start = rss_mib_of(c.pid());
+    let pos = position(small, small.len() / 2);
+    let mut samples = Vec::new();
+    for version in 2..=10_001 {
+        // Type and delete in turn, so the text stays the same size.
+        let (range, text) = if version % 2 == 0 {
+            (json!({"start": pos, "end": pos}), "9")
+        } else {
+            let mut end = pos.clone();
+            end["character"] = json!(pos["character"].as_u64().unwrap() + 1);
+            (json!({"start": pos, "end": end}), "")
+        };
+        c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": text}]}));
+        if version % 2000 == 1 {
+            c.diagnostics(uri, Some(version));
+            samples.push(rss_mib_of(c.pid()));
+        }
+    }
+    c.diagnostics(uri, Some(10_001));
+    let after_edits = rss_mib_of(c.pid());
+    for i in 0..1000 {
+        let u = format!("file:///bench/cycle{}.txt", i % 7);
+        c.open(&u, small);
+        c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    }
+    let r = c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+    );
+    let _ = r;
+    let after_cycles = rss_mib_of(c.pid());
+    println!(
+        "lsp: resident memory {start:.1} MiB after opening a 10 KB note; {} during 10,000 edits; {after_edits:.1} MiB after them; {after_cycles:.1} MiB after 1,000 open/close cycles",
+        samples
+            .iter()
+            .map(|s| format!("{s:.1}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    );
+    c.shutdown();
+}
+
 fn main() {
     let small = notes(10_000);
     let large = notes(1_000_000);
@@ -166,4 +229,5 @@ fn main() {
     );
     let peak = runs.iter().map(|r| r.peak).fold(0.0, f64::max);
     println!("lsp: peak resident memory {peak:.1} MiB");
+    memory_over_time(&small);
 }
