@@ -98,6 +98,18 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     let field = b[lead + 3];
     let component = b[lead + 4];
     let repetition = b[lead + 5];
+    // Separators are ASCII punctuation; anything else would split inside characters.
+    if ![field, component, repetition]
+        .iter()
+        .all(|c| c.is_ascii_punctuation())
+    {
+        parsed.problems.push(problem(
+            lead,
+            lead + 3,
+            "the MSH segment does not give ASCII separators after MSH",
+        ));
+        return parsed;
+    }
     let mut messages: Vec<Message> = Vec::new();
     for seg in segments(text, field) {
         let fields_: Vec<Span> = split(text, seg, field);
@@ -270,4 +282,16 @@ fn diagnosis(
         modifiers: Vec::new(),
         evidence: Evidence::Field(field.into()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Found by the fuzzer: a multi-byte character where the separators belong.
+    #[test]
+    fn non_ascii_separators_are_a_problem_not_a_panic() {
+        let sets = crate::codes::CodeSets::embedded();
+        let parsed = super::parse(&sets, "MSHĖ^~\\&|A\rDG1ĖĖE11.9\r");
+        assert!(parsed.mentions.is_empty());
+        assert_eq!(parsed.problems[0].rule, "malformed-file");
+    }
 }

@@ -111,6 +111,18 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     }
     let component = b[i];
     let terminator = b[i + 1];
+    // Separators are ASCII; anything else would split inside characters.
+    if ![element, component, terminator]
+        .iter()
+        .all(|c| c.is_ascii() && !c.is_ascii_alphanumeric())
+    {
+        parsed.problems.push(problem(
+            lead,
+            lead + 3,
+            "the ISA segment does not give ASCII separators".into(),
+        ));
+        return parsed;
+    }
     if !text.is_char_boundary(i) || !text.is_char_boundary(i + 2) {
         parsed.problems.push(problem(
             lead,

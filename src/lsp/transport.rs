@@ -160,6 +160,7 @@ pub async fn guard(mut input: impl AsyncRead + Unpin, mut output: impl AsyncWrit
         // Leftovers of a message whose Content-Length was too short, glued to the next
         // header: skip to that header.
         if length.is_none()
+            && header_end > 1
             && let Some(i) = memchr::memmem::find(&buf[1..header_end], b"Content-Length")
         {
             log(&format!("discarded {} stray bytes before a header", i + 1));
@@ -316,5 +317,18 @@ mod tests {
                 ..
             }
         ));
+    }
+}
+
+#[cfg(test)]
+mod regressions {
+    use super::*;
+
+    /// Found by the fuzzer: a blank line where a header should be.
+    #[tokio::test]
+    async fn a_header_block_that_is_empty() {
+        let mut out = Vec::new();
+        guard(&b"\r\n\r\nContent-Length: 2\r\n\r\n{}"[..], &mut out).await;
+        assert!(String::from_utf8(out).unwrap().contains(PARSE_ERROR_METHOD));
     }
 }
