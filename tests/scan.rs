@@ -88,10 +88,21 @@ fn code_shaped_text_that_is_not_a_code() {
         "genetic analysis indicated a T1122 translocation.",
         "Dose 12345 units daily.",
         "Room 21435, bed 2.",
+        "Follow-up in 2 weeks; O157 culture pending.",
     ];
     for note in notes {
         assert_eq!(found(note), Vec::<String>::new(), "{note:?}");
     }
+}
+
+#[test]
+fn an_invalid_code_needs_its_label_right_before_it() {
+    assert_eq!(found("Dx: E11.99"), ["E11.99"]);
+    assert_eq!(found("Dx: I10, E11.99"), ["I10", "E11.99"]);
+    assert_eq!(
+        found("Dx: A04.3 Shiga toxin producing E. coli O157 infection"),
+        ["A04.3"]
+    );
 }
 
 #[test]

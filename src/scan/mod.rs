@@ -96,7 +96,9 @@ const HEADING_REACH: usize = 24;
 enum Context {
     None,
     Line,
-    Signal(Signal, &'static str, bool),
+    /// A label: what it signals, its text, whether it heads the lines below, and where it
+    /// ends.
+    Signal(Signal, &'static str, bool, usize),
 }
 
 impl Scanner {
@@ -294,13 +296,13 @@ impl Scanner {
                 dist + if before { 0 } else { LABEL_REACH } + rank(f.signal) * 2 * LABEL_REACH;
             if dist_eff < best_dist {
                 best_dist = dist_eff;
-                best = Context::Signal(f.signal, f.label(), false);
+                best = Context::Signal(f.signal, f.label(), false, f.end);
             }
         }
         if best == Context::None
             && let Some(h) = heading
         {
-            best = Context::Signal(h.signal, h.label(), true);
+            best = Context::Signal(h.signal, h.label(), true, h.end);
         }
         Some(best)
     }
@@ -311,12 +313,12 @@ impl Scanner {
         let upper = raw.to_ascii_uppercase();
         let has_ctx = ctx != Context::None;
         let signal = match ctx {
-            Context::Signal(s, _, _) => Some(s),
+            Context::Signal(s, ..) => Some(s),
             _ => None,
         };
         let evidence = match ctx {
-            Context::Signal(_, label, false) => Evidence::Label(label),
-            Context::Signal(_, label, true) => Evidence::Heading(label),
+            Context::Signal(_, label, false, _) => Evidence::Label(label),
+            Context::Signal(_, label, true, _) => Evidence::Heading(label),
             Context::Line => Evidence::Line,
             Context::None => Evidence::Shape,
         };
@@ -490,8 +492,15 @@ impl Scanner {
                 // diagnosis code, and only with a digit where ICD-10-CM has one.
                 let plausible =
                     b[1].is_ascii_digit() && (dot.is_some() || b.len() <= 4) && !tok.unit_follows;
-                let labelled = matches!(signal, Some(Signal::Icd10Cm | Signal::Diagnosis))
-                    && !matches!(ctx, Context::Signal(_, _, true));
+                // The label must be right before it, or before a list of codes it ends: a
+                // word between ("Dx: A04.3 ... E. coli O157") means the text moved on.
+                let labelled = match ctx {
+                    Context::Signal(Signal::Icd10Cm | Signal::Diagnosis, _, false, end) => {
+                        end <= tok.start
+                            && !text[end..tok.start].bytes().any(|c| c.is_ascii_lowercase())
+                    }
+                    _ => false,
+                };
                 (labelled && plausible && !self.sets.icd9_dx_exists(&dot_icd9_dx(&upper)))
                     .then(|| mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
             }
