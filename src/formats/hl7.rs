@@ -87,7 +87,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let lead = text.len() - text.trim_start_matches(['\u{feff}', ' ', '\r', '\n']).len();
     let b = text.as_bytes();
-    if b.len() < lead + 8 || !text.is_char_boundary(lead + 8) {
+    if b.len() < lead + 8 || !text[lead..].starts_with("MSH") || !text.is_char_boundary(lead + 8) {
         parsed.problems.push(problem(
             lead,
             text.len(),
@@ -293,5 +293,17 @@ mod tests {
         let parsed = super::parse(&sets, "MSHĖ^~\\&|A\rDG1ĖĖE11.9\r");
         assert!(parsed.mentions.is_empty());
         assert_eq!(parsed.problems[0].rule, "malformed-file");
+    }
+}
+
+#[cfg(test)]
+mod not_hl7 {
+    /// Found by the fuzzer: text that is not a message at all, with a multi-byte
+    /// character where MSH's separators would be.
+    #[test]
+    fn text_that_does_not_start_with_msh() {
+        let sets = crate::codes::CodeSets::embedded();
+        let parsed = super::parse(&sets, "ABĖĖĖĖĖĖ");
+        assert!(parsed.problems.iter().all(|p| p.end <= 14));
     }
 }
