@@ -230,3 +230,40 @@ fn no_network_crates_in_the_dependency_tree() {
         );
     }
 }
+
+/// The command line on a folder with a broken symlink, invalid UTF-8 and a binary file: a
+/// clear message for each, the good file still checked, and no usage-error status.
+#[test]
+fn broken_files_are_named_and_the_rest_is_checked() {
+    let dir = std::env::temp_dir().join(format!("dxpx-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("good.note"), "Dx: E11.99\n").unwrap();
+    std::fs::write(dir.join("latin1.note"), b"caf\xe9 Dx: E11.9\n").unwrap();
+    std::fs::write(dir.join("binary.note"), b"\x00\x01\x02ELF").unwrap();
+    std::os::unix::fs::symlink(dir.join("nowhere.note"), dir.join("dangling.note")).unwrap();
+    let out = std::process::Command::new(common::dxpx())
+        .args(["check", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the good file's finding decides the status, not the broken files"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in [
+        "latin1.note: not valid UTF-8",
+        "binary.note: binary file",
+        "dangling.note",
+    ] {
+        assert!(stderr.contains(name), "{name} in {stderr}");
+    }
+    assert!(stderr.contains("3 files skipped"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("dxpx/invalid-code"),
+        "good.note was checked"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
