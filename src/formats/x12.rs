@@ -288,7 +288,9 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     let _ = icd9_claim;
     if !trailer.0 || !trailer.1 {
         parsed.problems.push(problem(
-            text.len().saturating_sub(1).max(lead),
+            text.char_indices()
+                .next_back()
+                .map_or(lead, |(i, _)| i.max(lead)),
             text.len(),
             format!(
                 "the interchange has no {} trailer: it looks truncated",
@@ -403,4 +405,24 @@ fn hi_code(sets: &CodeSets, text: &str, qualifier: &str, code: Span) -> Option<M
         modifiers: Vec::new(),
         evidence: Evidence::Field(format!("HI {qualifier}")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Found by the fuzzer: a truncated interchange whose last character is multi-byte.
+    #[test]
+    fn the_missing_trailer_is_reported_on_a_whole_character() {
+        let sets = crate::codes::CodeSets::embedded();
+        let mut text = String::from(
+            "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260310*1200*^*00501*000000001*0*T*:~GS*HC~é",
+        );
+        let parsed = super::parse(&sets, &text);
+        for p in &parsed.problems {
+            assert!(
+                text.is_char_boundary(p.start) && text.is_char_boundary(p.end),
+                "{p:?}"
+            );
+        }
+        text.push('~');
+    }
 }
