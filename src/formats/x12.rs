@@ -104,7 +104,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     if seps < 16 || i + 1 >= b.len() {
         parsed.problems.push(problem(
             lead,
-            text.len().min(lead + 106),
+            floor_boundary(text, lead + 106),
             "the ISA segment is incomplete: cannot tell the separators".into(),
         ));
         return parsed;
@@ -346,6 +346,15 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     // Mentions were pushed in file order; keep the invariant explicit for the rules.
     debug_assert!(parsed.mentions.windows(2).all(|w| w[0].start <= w[1].start));
     parsed
+}
+
+/// The last character boundary at or before `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// A code from an HI element, by its qualifier.
