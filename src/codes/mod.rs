@@ -493,6 +493,33 @@ impl CodeSets {
             .collect()
     }
 
+    /// ICD-10-CM codes under `prefix`, shallowest first (`E11.` gives E11.0 … E11.A before
+    /// E11.00), at most `limit`; titles are read only for the codes returned.
+    pub fn icd10cm_shallowest(&self, prefix: &str, limit: usize) -> Vec<(String, String, Status)> {
+        let table = &self.icd10cm;
+        let mut by_depth: Vec<(usize, usize)> = table
+            .prefix_range(prefix)
+            .map(|i| (table.row(i).key().len(), i))
+            .collect();
+        if by_depth.len() > limit {
+            by_depth.select_nth_unstable(limit);
+            by_depth.truncate(limit);
+        }
+        by_depth.sort_unstable();
+        by_depth
+            .into_iter()
+            .map(|(_, i)| {
+                let r = table.row(i);
+                let status = if r.field(2) == "1" {
+                    Status::Valid
+                } else {
+                    Status::Header
+                };
+                (r.key().to_string(), r.field(5).to_string(), status)
+            })
+            .collect()
+    }
+
     /// The number of billable ICD-10-CM codes.
     pub fn icd10cm_billable_count(&self) -> usize {
         self.icd10cm.rows().filter(|r| r.field(2) == "1").count()

@@ -87,9 +87,7 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
                 dotted
             };
             // The next level first: "E11." offers E11.0 … E11.A before E11.00.
-            let mut codes = sets.prefix(System::Icd10Cm, &prefix, 5000);
-            codes.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
-            codes.truncate(MAX_ITEMS);
+            let codes = sets.icd10cm_shallowest(&prefix, MAX_ITEMS);
             candidates.extend(codes.into_iter().map(|c| (c, System::Icd10Cm)));
             if upper.len() >= 2 && !upper.contains('.') {
                 candidates.extend(
