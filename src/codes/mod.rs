@@ -952,6 +952,12 @@ impl CodeSets {
         ]
     }
 
+    /// Loads the one lazy table every ICD-10-CM hover reads (its ICD-9-CM equivalents), so
+    /// the first hover does not pay for it.
+    pub fn load_hover_tables(&self) {
+        let _: &Table = &self.gem_10cm_9;
+    }
+
     /// Loads the tables that otherwise wait for their first use (for benchmarks, and for
     /// servers that would rather pay at start-up).
     pub fn load_everything(&self) {

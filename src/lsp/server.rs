@@ -425,6 +425,7 @@ impl LanguageServer for Backend {
         if self.state().load == LoadOptions::default() {
             std::thread::spawn(|| {
                 lower_priority();
+                CodeSets::embedded().load_hover_tables();
                 CodeSets::embedded().search_index();
             });
         }
