@@ -2,38 +2,16 @@
 //! procedures with their FT1-19 diagnoses and FT1-26 modifiers, PR1-3 procedures. Separators
 //! come from MSH; segments end at a carriage return or line break.
 
-use super::{Parsed, fields};
+use super::{Parsed, Span, fields, problem, split};
 use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
-use crate::rules::{Finding, Scope, Severity};
+use crate::rules::Scope;
 use crate::scan::{Evidence, Mention};
 
 /// Whether a text is an HL7 v2 message.
 pub fn looks_like(text: &str) -> bool {
     let t = text.trim_start_matches(['\u{feff}', ' ', '\r', '\n']);
     t.starts_with("MSH") && t.len() > 8
-}
-
-#[derive(Clone, Copy)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
-fn split(text: &str, s: Span, sep: u8) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut start = s.start;
-    for (i, b) in text.as_bytes()[s.start..s.end].iter().enumerate() {
-        if *b == sep {
-            out.push(Span {
-                start,
-                end: s.start + i,
-            });
-            start = s.start + i + 1;
-        }
-    }
-    out.push(Span { start, end: s.end });
-    out
 }
 
 /// Segment spans: at CR or LF, and (for exports that lost them) at a space followed by a
@@ -223,18 +201,6 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         }
     }
     parsed
-}
-
-fn problem(start: usize, end: usize, message: &str) -> Finding {
-    Finding {
-        rule: "malformed-file",
-        severity: Severity::Warning,
-        start,
-        end,
-        message: message.into(),
-        related: Vec::new(),
-        fixes: Vec::new(),
-    }
 }
 
 /// A diagnosis by its coding system (`I10`, `I9C`, …), or by its shape when none is named.

@@ -2,7 +2,7 @@
 //! from the ISA header; diagnoses from HI, service lines from LX/SV1/SV2 with their
 //! pointers (SV107) and modifiers; dates from DTP. Every code keeps its byte range.
 
-use super::{Parsed, fields};
+use super::{Parsed, Span, fields, problem, split};
 use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use crate::rules::{Finding, Related, Scope, Severity};
@@ -14,48 +14,10 @@ pub fn looks_like(text: &str) -> bool {
         .starts_with("ISA")
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: usize,
-    end: usize,
-}
-
 struct Segment {
     start: usize,
     end: usize,
     elements: Vec<Span>,
-}
-
-fn problem(start: usize, end: usize, message: String) -> Finding {
-    Finding {
-        rule: "malformed-file",
-        severity: Severity::Warning,
-        start,
-        end,
-        message,
-        related: Vec::new(),
-        fixes: Vec::new(),
-    }
-}
-
-/// Splits `text[span]` on `sep`, keeping byte ranges.
-fn split(text: &str, span: Span, sep: u8) -> Vec<Span> {
-    let mut out = Vec::new();
-    let mut s = span.start;
-    for (i, b) in text.as_bytes()[span.start..span.end].iter().enumerate() {
-        if *b == sep {
-            out.push(Span {
-                start: s,
-                end: span.start + i,
-            });
-            s = span.start + i + 1;
-        }
-    }
-    out.push(Span {
-        start: s,
-        end: span.end,
-    });
-    out
 }
 
 /// A service line: its procedure mention, its pointers (`None` on an institutional line,
@@ -85,8 +47,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         parsed.problems.push(problem(
             lead,
             text.len(),
-            "an X12 interchange starts with a 106-character ISA segment; this one is cut short"
-                .into(),
+            "an X12 interchange starts with a 106-character ISA segment; this one is cut short",
         ));
         return parsed;
     }
@@ -105,7 +66,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         parsed.problems.push(problem(
             lead,
             floor_boundary(text, lead + 106),
-            "the ISA segment is incomplete: cannot tell the separators".into(),
+            "the ISA segment is incomplete: cannot tell the separators",
         ));
         return parsed;
     }
@@ -119,7 +80,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         parsed.problems.push(problem(
             lead,
             lead + 3,
-            "the ISA segment does not give ASCII separators".into(),
+            "the ISA segment does not give ASCII separators",
         ));
         return parsed;
     }
@@ -127,7 +88,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         parsed.problems.push(problem(
             lead,
             lead + 3,
-            "the ISA separators are not single characters".into(),
+            "the ISA separators are not single characters",
         ));
         return parsed;
     }
@@ -149,8 +110,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 parsed.problems.push(problem(
                     s,
                     e,
-                    "the file ends inside this segment (no segment terminator): it looks truncated"
-                        .into(),
+                    "the file ends inside this segment (no segment terminator): it looks truncated",
                 ));
             }
         }
@@ -181,7 +141,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     parsed.problems.push(problem(
                         seg.start,
                         seg.end,
-                        "HI (diagnoses) outside a claim (no CLM before it)".into(),
+                        "HI (diagnoses) outside a claim (no CLM before it)",
                     ));
                     continue;
                 };
