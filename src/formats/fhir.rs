@@ -4,10 +4,9 @@
 
 use super::json::{self, Json};
 use super::{Parsed, fields};
-use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
-use crate::codes::{CodeSets, Status, System};
+use crate::codes::{CodeSets, System};
 use crate::rules::{Finding, Scope, Severity};
-use crate::scan::{Evidence, Mention};
+use crate::scan::Mention;
 
 /// Whether a text is a FHIR resource (JSON with a resourceType near the start).
 pub fn looks_like(text: &str) -> bool {
@@ -113,19 +112,8 @@ fn codings(
             continue;
         };
         let m = match system {
-            System::Icd10Cm => {
-                let dotted = dot_icd10cm(&code.to_ascii_uppercase());
-                let status = sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid);
-                mention(dotted, system, status, *start, *end, field)
-            }
-            System::Icd9Cm => {
-                let dotted = dot_icd9_dx(code);
-                let status = if sets.icd9_dx_exists(&dotted) {
-                    Status::Retired
-                } else {
-                    Status::Invalid
-                };
-                mention(dotted, system, status, *start, *end, field)
+            System::Icd10Cm | System::Icd9Cm => {
+                fields::coded_diagnosis(sets, system, code, *start, *end, field)
             }
             // Without escapes (codes have none) the string's contents are the file's bytes.
             _ => match fields::procedure(sets, text, *start, *end, field) {
@@ -137,25 +125,6 @@ fn codings(
         out.push(m);
     }
     ids
-}
-
-fn mention(
-    code: String,
-    system: System,
-    status: Status,
-    start: usize,
-    end: usize,
-    field: &str,
-) -> Mention {
-    Mention {
-        start,
-        end,
-        code,
-        system,
-        status,
-        modifiers: Vec::new(),
-        evidence: Evidence::Field(field.to_string()),
-    }
 }
 
 fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {

@@ -5,6 +5,41 @@ use crate::codes::normalize::{compact, dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::{Evidence, Mention, Modifier};
 
+/// A diagnosis code in a field that names its system (an X12 qualifier, a FHIR system URI,
+/// an HL7 coding system): dotted, with its status.
+pub fn coded_diagnosis(
+    sets: &CodeSets,
+    system: System,
+    written: &str,
+    start: usize,
+    end: usize,
+    field: &str,
+) -> Mention {
+    let upper = written.trim().to_ascii_uppercase();
+    let (code, status) = if system == System::Icd9Cm {
+        let dotted = dot_icd9_dx(&upper);
+        let status = if sets.icd9_dx_exists(&dotted) {
+            Status::Retired
+        } else {
+            Status::Invalid
+        };
+        (dotted, status)
+    } else {
+        let dotted = dot_icd10cm(&upper);
+        let status = sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid);
+        (dotted, status)
+    };
+    Mention {
+        start,
+        end,
+        code,
+        system,
+        status,
+        modifiers: Vec::new(),
+        evidence: Evidence::Field(field.to_string()),
+    }
+}
+
 /// A diagnosis written in a diagnosis field, or `None` when the text is not code-shaped
 /// ("dx pending").
 pub fn diagnosis(
@@ -21,15 +56,6 @@ pub fn diagnosis(
     {
         return None;
     }
-    let mention = |code: String, system: System, status: Status| Mention {
-        start,
-        end,
-        code,
-        system,
-        status,
-        modifiers: Vec::new(),
-        evidence: Evidence::Field(field.to_string()),
-    };
     // ICD-9-CM: digits (250.00), E codes with four characters before the dot (E888.9),
     // and V codes that ICD-10-CM does not have (V12.51).
     let dotted_at = written.find('.');
@@ -40,18 +66,24 @@ pub fn diagnosis(
             && sets.icd10cm_status(&dot_icd10cm(&key)).is_none()
             && sets.icd9_dx_exists(&dot_icd9_dx(&key)));
     if icd9 {
-        let dotted = dot_icd9_dx(&key);
-        let status = if sets.icd9_dx_exists(&dotted) {
-            Status::Retired
-        } else {
-            Status::Invalid
-        };
-        return Some(mention(dotted, System::Icd9Cm, status));
+        return Some(coded_diagnosis(
+            sets,
+            System::Icd9Cm,
+            written,
+            start,
+            end,
+            field,
+        ));
     }
     if b[0].is_ascii_alphabetic() && b[1].is_ascii_digit() && b.len() <= 7 {
-        let dotted = dot_icd10cm(&key);
-        let status = sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid);
-        return Some(mention(dotted, System::Icd10Cm, status));
+        return Some(coded_diagnosis(
+            sets,
+            System::Icd10Cm,
+            &key,
+            start,
+            end,
+            field,
+        ));
     }
     None
 }

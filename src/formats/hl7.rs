@@ -3,10 +3,9 @@
 //! come from MSH; segments end at a carriage return or line break.
 
 use super::{Parsed, Span, fields, problem, split};
-use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
-use crate::codes::{CodeSets, Status, System};
+use crate::codes::{CodeSets, System};
 use crate::rules::Scope;
-use crate::scan::{Evidence, Mention};
+use crate::scan::Mention;
 
 /// Whether a text is an HL7 v2 message.
 pub fn looks_like(text: &str) -> bool {
@@ -222,32 +221,14 @@ fn diagnosis(
     let icd9 = c.starts_with("I9")
         || c.starts_with("ICD9")
         || (!c.starts_with("I10") && !c.starts_with("ICD10") && raw.as_bytes()[0].is_ascii_digit());
-    let upper = raw.to_ascii_uppercase();
-    let (system, dotted, status) = if icd9 {
-        let dotted = dot_icd9_dx(&upper);
-        let status = if sets.icd9_dx_exists(&dotted) {
-            Status::Retired
-        } else {
-            Status::Invalid
-        };
-        (System::Icd9Cm, dotted, status)
+    let system = if icd9 {
+        System::Icd9Cm
     } else {
-        let dotted = dot_icd10cm(&upper);
-        (
-            System::Icd10Cm,
-            dotted.clone(),
-            sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid),
-        )
+        System::Icd10Cm
     };
-    Some(Mention {
-        start,
-        end,
-        code: dotted,
-        system,
-        status,
-        modifiers: Vec::new(),
-        evidence: Evidence::Field(field.into()),
-    })
+    Some(fields::coded_diagnosis(
+        sets, system, raw, start, end, field,
+    ))
 }
 
 #[cfg(test)]

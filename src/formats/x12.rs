@@ -3,7 +3,6 @@
 //! pointers (SV107) and modifiers; dates from DTP. Every code keeps its byte range.
 
 use super::{Parsed, Span, fields, problem, split};
-use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use crate::rules::{Finding, Related, Scope, Severity};
 use crate::scan::{Evidence, Mention};
@@ -325,24 +324,18 @@ fn hi_code(sets: &CodeSets, text: &str, qualifier: &str, code: Span) -> Option<M
     }
     let upper = raw.to_ascii_uppercase();
     let (system, dotted, status) = match qualifier {
-        // ICD-10-CM: principal, other, admitting, reason for visit, external cause.
-        "ABK" | "ABF" | "ABJ" | "APR" | "ABN" => {
-            let dotted = dot_icd10cm(&upper);
-            (
-                System::Icd10Cm,
-                dotted.clone(),
-                sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid),
-            )
-        }
-        // ICD-9-CM diagnoses.
-        "BK" | "BF" | "BJ" | "PR" | "BN" => {
-            let dotted = dot_icd9_dx(&upper);
-            let status = if sets.icd9_dx_exists(&dotted) {
-                Status::Retired
+        // ICD-10-CM: principal, other, admitting, reason for visit, external cause; and
+        // the same for ICD-9-CM.
+        "ABK" | "ABF" | "ABJ" | "APR" | "ABN" | "BK" | "BF" | "BJ" | "PR" | "BN" => {
+            let system = if qualifier.starts_with('A') {
+                System::Icd10Cm
             } else {
-                Status::Invalid
+                System::Icd9Cm
             };
-            (System::Icd9Cm, dotted, status)
+            let field = format!("HI {qualifier}");
+            return Some(fields::coded_diagnosis(
+                sets, system, raw, code.start, code.end, &field,
+            ));
         }
         // ICD-9-CM procedures (volume 3, 837I 4010).
         "BR" | "BQ" => {
