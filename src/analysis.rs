@@ -38,7 +38,7 @@ impl Kind {
         }
         let tabular = lower.ends_with(".csv")
             || lower.ends_with(".tsv")
-            || matches!(language_id, Some("csv" | "tsv"));
+            || matches!(language_id, Some("csv" | "tsv" | "chargesheet"));
         if tabular && formats::csv::looks_like(text) {
             Kind::ChargeSheet
         } else {

@@ -441,3 +441,24 @@ fn charge_sheets_are_served() {
     assert!(labels.iter().take(10).any(|l| *l == "E11.9"), "{labels:?}");
     c.shutdown();
 }
+
+/// The editor clients' charge-sheet language (VS Code's `chargesheet`, Neovim's filetype) makes a
+/// file read as a charge sheet whatever its extension.
+#[test]
+fn the_chargesheet_language_reads_any_file_as_a_charge_sheet() {
+    let mut c = started();
+    let uri = "file:///tmp/dxpx-test/march.superbill";
+    let text = "date,cpt,dx_pointer,icd10_a\n2026-03-02,99213,A,E11.9\n2026-03-02,93000,,\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "chargesheet", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(uri, Some(1));
+    let unsupported: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "dxpx/unsupported-procedure")
+        .collect();
+    assert_eq!(unsupported.len(), 1, "{diags:?}");
+    assert_eq!(unsupported[0]["range"]["start"], position_of(text, "93000"));
+    c.shutdown();
+}

@@ -38,3 +38,7 @@ NOTE
 "$TOOLS/nvim-venv/bin/nvim" --version | head -1
 PATH=$BIN:$PATH timeout 120 "$TOOLS/nvim-venv/bin/nvim" --headless \
   -c "luafile $ROOT/editors/nvim/test/test.lua" "$SANDBOX/notes/visit.note"
+
+# The VS Code test's visit (editors/screenshots/visit.note) in Neovim's real terminal UI.
+cp "$ROOT/editors/screenshots/visit.note" "$SANDBOX/notes/screen.note"
+SANDBOX=$SANDBOX timeout 180 bash "$ROOT/editors/nvim/test/screen.sh"
