@@ -7,6 +7,7 @@ pub mod cli;
 pub mod codes;
 pub mod config;
 pub mod formats;
+pub mod hints;
 pub mod lsp;
 pub mod rules;
 pub mod scan;

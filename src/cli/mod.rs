@@ -5,6 +5,7 @@ mod data;
 mod lookup;
 pub mod output;
 mod scan;
+mod suggest;
 
 use crate::codes::{CodeSets, LoadOptions};
 use clap::{Args, Parser, Subcommand};
@@ -86,6 +87,14 @@ enum Command {
         #[arg(long, conflicts_with = "json")]
         count: bool,
     },
+    /// The conditions notes document in words, with ranked candidate codes (`--json`: one
+    /// object per condition).
+    Suggest {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Search the code sets by words ("type 2 diabetes", "asthma").
     Search {
         #[arg(required = true)]
@@ -115,6 +124,16 @@ enum DataCommand {
     },
 }
 
+/// `dxpx lookup E11 | head` ends when `head` does, as other command-line tools do, instead
+/// of panicking on the first write to a closed pipe (Rust ignores SIGPIPE by default).
+fn die_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Exit status for a usage or I/O error (1 is kept for "findings").
 pub const EXIT_USAGE: u8 = 2;
 
@@ -127,6 +146,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let serving = matches!(cli.command, Some(Command::Lsp)) || (cli.command.is_none() && cli.stdio);
+    if !serving {
+        die_quietly_on_closed_pipe();
+    }
     if cli.version {
         return version(&cli.data);
     }
@@ -194,6 +217,10 @@ pub fn main() -> ExitCode {
                 _ => scan::Format::Text,
             };
             scan::scan(&scanner, &files, format)
+        }
+        Some(Command::Suggest { files, json }) => {
+            let scanner = crate::scan::Scanner::new(load(&cli.data));
+            suggest::suggest(&scanner, &files, json)
         }
         Some(Command::Search { words, limit, json }) => {
             lookup::search(&load(&cli.data), &words.join(" "), limit, json)

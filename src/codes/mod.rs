@@ -520,6 +520,38 @@ impl CodeSets {
             .collect()
     }
 
+    /// Every ICD-10-CM category and code, in code order: (code, title, billable).
+    pub fn icd10cm_titles(&self) -> impl Iterator<Item = (&str, &str, bool)> + '_ {
+        self.icd10cm
+            .rows()
+            .map(|r| (r.key(), r.field(5), r.field(2) == "1"))
+    }
+
+    /// The title of an ICD-10-CM category or code.
+    pub fn icd10cm_title(&self, dotted: &str) -> Option<&str> {
+        self.icd10cm.get(dotted).map(|r| r.field(5))
+    }
+
+    /// The inclusion terms written at each ICD-10-CM category or code (the tabular list's
+    /// `inclusionTerm` and `includes` notes), as (code, term).
+    pub fn icd10cm_inclusion_terms(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.icd10cm_notes
+            .rows()
+            .filter(|r| matches!(r.field(1), "inclusionTerm" | "includes"))
+            .filter(|r| self.icd10cm.get(r.key()).is_some())
+            .map(|r| (r.key(), r.field(2)))
+    }
+
+    /// The billable ICD-10-CM codes at or under `dotted` (7th-character codes included), as
+    /// (code, title).
+    pub fn icd10cm_billable_under(&self, dotted: &str) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.icd10cm
+            .prefix_range(dotted)
+            .map(|i| self.icd10cm.row(i))
+            .filter(|r| r.field(2) == "1")
+            .map(|r| (r.key(), r.field(5)))
+    }
+
     /// The number of billable ICD-10-CM codes.
     pub fn icd10cm_billable_count(&self) -> usize {
         self.icd10cm.rows().filter(|r| r.field(2) == "1").count()

@@ -143,6 +143,18 @@ pub const RULES: &[RuleInfo] = &[
         group: "suppressions",
         summary: "a dxpx-ignore comment that gives no reason",
     },
+    RuleInfo {
+        name: "documented-not-coded",
+        severity: Severity::Hint,
+        group: "documentation",
+        summary: "a condition the note documents as current, with no code in its scope (editor only)",
+    },
+    RuleInfo {
+        name: "more-specific-code",
+        severity: Severity::Hint,
+        group: "documentation",
+        summary: "a code whose condition the note describes in more detail than the code says (editor only)",
+    },
 ];
 
 /// Another place involved in a finding.

@@ -1,0 +1,83 @@
+//! `dxpx suggest`: the conditions notes document in words, with ranked candidate codes, their
+//! status (current, negated, history, family, hypothetical) and whether the note codes them.
+
+use super::output::{Position, read_document};
+use crate::analysis::{self, Kind};
+use crate::hints::{self, Condition, Vocabulary};
+use crate::scan::Scanner;
+use serde_json::json;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool) -> ExitCode {
+    let vocab = Vocabulary::build(scanner.sets());
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    for path in paths {
+        let text = match read_document(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("dxpx: {e}");
+                failed = true;
+                continue;
+            }
+        };
+        let (mentions, _) = analysis::read(scanner, Kind::Note, &text);
+        let scopes = crate::rules::scope::encounters(&text, &mentions);
+        let conditions = hints::conditions(&vocab, scanner.sets(), &text, &mentions, &scopes);
+        let positions = Position::index(&text);
+        for c in &conditions {
+            let written = if as_json {
+                writeln!(out, "{}", condition_json(path, &text, &positions, c))
+            } else {
+                let (line, col) = positions.utf16(&text, c.start);
+                let codes: Vec<&str> = c.codes.iter().map(|x| x.code.as_str()).collect();
+                writeln!(
+                    out,
+                    "{}:{}:{}: {} [{}{}] {}",
+                    path.display(),
+                    line + 1,
+                    col + 1,
+                    &text[c.start..c.end],
+                    c.status.name(),
+                    if c.coded { ", coded" } else { "" },
+                    codes.join(" ")
+                )
+            };
+            if written.is_err() {
+                return ExitCode::SUCCESS; // the reader went away (`| head`)
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(super::EXIT_USAGE)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn condition_json(
+    path: &Path,
+    text: &str,
+    positions: &Position,
+    c: &Condition,
+) -> serde_json::Value {
+    let (line, character) = positions.utf16(text, c.start);
+    json!({
+        "path": path.display().to_string(),
+        "start": c.start,
+        "end": c.end,
+        "line": line,
+        "character": character,
+        "text": &text[c.start..c.end],
+        "phrase": c.phrase,
+        "codes": c.codes.iter().map(|x| json!({"code": x.code, "title": x.title, "because": x.because})).collect::<Vec<_>>(),
+        "status": c.status.name(),
+        "trigger": c.trigger,
+        "section": c.section.name(),
+        "weight": c.section.weight(),
+        "coded": c.coded,
+    })
+}

@@ -1,0 +1,240 @@
+//! Documentation hints: conditions a note documents in words, the codes they would be coded
+//! with, whether the note codes them already, and codes the note supports more specifically.
+//!
+//! A phrase automaton over the official vocabulary finds the conditions
+//! ([`vocabulary`]); the words around each say whether it is the patient's, now
+//! ([`context`]); its sentence chooses among the codes the phrase can mean ([`rank`]).
+
+pub mod context;
+pub mod rank;
+pub mod vocabulary;
+pub mod words;
+
+pub use context::{Section, Status};
+pub use rank::Candidate;
+pub use vocabulary::{Origin, Vocabulary};
+
+use crate::codes::{CodeSets, System};
+use crate::rules::{Finding, Fix, Related, Replace, Scope, Severity};
+use crate::scan::Mention;
+
+/// Candidates kept per condition.
+const CANDIDATES: usize = 5;
+/// Quick fixes offered per hint.
+const FIXES: usize = 3;
+
+/// A condition written in a note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// Byte range of the phrase in the note.
+    pub start: usize,
+    pub end: usize,
+    /// The vocabulary phrase it matched (normal words), and where that phrase comes from.
+    pub phrase: String,
+    pub origin: Origin,
+    pub status: Status,
+    /// The words that set a status other than current ("denies", "history of").
+    pub trigger: Option<String>,
+    pub section: Section,
+    /// Ranked candidates, best first: for a history, the personal or family history codes.
+    pub codes: Vec<Candidate>,
+    /// A code of the same category as a candidate is already written in the condition's scope.
+    pub coded: bool,
+}
+
+/// Every condition `vocab` finds in `text`, with its status, section and candidates.
+/// `mentions` and `scopes` are the document's codes and encounters, for `coded`.
+pub fn conditions(
+    vocab: &Vocabulary,
+    sets: &CodeSets,
+    text: &str,
+    mentions: &[Mention],
+    scopes: &[Scope],
+) -> Vec<Condition> {
+    let ws = words::split(text);
+    let sections = context::sections(text);
+    let mut out = Vec::new();
+    for found in vocab.find(text, &ws) {
+        let phrase = &vocab.phrases[found.phrase];
+        let start = ws[found.first].start;
+        let end = ws[found.last].end;
+        // A phrase inside a code-shaped token is no phrase ("E11" never is, but be sure).
+        if mentions.iter().any(|m| m.start < end && start < m.end) {
+            continue;
+        }
+        let section = context::section_at(&sections, start);
+        let context::Reading {
+            mut status,
+            mut trigger,
+            listed_in_history,
+        } = context::status(text, &ws, found.first, found.last, section);
+        let sentence = rank::sentence_stems(vocab, text, &ws, found.first, found.last);
+        let mut codes = rank::candidates(sets, vocab, phrase, &sentence, CANDIDATES);
+        if codes.is_empty() {
+            continue;
+        }
+        if matches!(status, Status::History | Status::Family) {
+            let stems: Vec<String> = phrase.text.split(' ').map(str::to_string).collect();
+            let (names_it, history) = rank::history_codes(
+                sets,
+                status == Status::Family,
+                &stems,
+                &codes[0].code,
+                CANDIDATES,
+            );
+            if listed_in_history && !names_it {
+                // Hypertension under past medical history: no "history of" code exists
+                // because it is not over.
+                status = Status::Current;
+                trigger = None;
+            } else if !history.is_empty() {
+                codes = history;
+            }
+        }
+        let coded = scope_of(scopes, start).is_some_and(|scope| {
+            scope.mentions.iter().any(|&i| {
+                let m = &mentions[i];
+                m.system == System::Icd10Cm && codes.iter().any(|c| same_category(&c.code, &m.code))
+            })
+        });
+        out.push(Condition {
+            start,
+            end,
+            phrase: phrase.text.clone(),
+            origin: phrase.origin,
+            status,
+            trigger,
+            section,
+            codes,
+            coded,
+        });
+    }
+    out
+}
+
+fn same_category(a: &str, b: &str) -> bool {
+    a.len() >= 3 && b.len() >= 3 && a[..3] == b[..3]
+}
+
+fn scope_of(scopes: &[Scope], offset: usize) -> Option<&Scope> {
+    scopes
+        .iter()
+        .find(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+}
+
+/// Sections whose conditions are worth a hint: a review of systems or a medication list
+/// names many things nobody codes.
+fn worth_a_hint(c: &Condition) -> bool {
+    c.status == Status::Current && c.section.weight() >= 0.5
+}
+
+/// The hints for the conditions of one document: `documented-not-coded` once per scope and
+/// condition (the other places it is written are related), and `more-specific-code` on a
+/// code whose condition the note describes in more detail.
+pub fn findings(
+    conditions: &[Condition],
+    text: &str,
+    mentions: &[Mention],
+    scopes: &[Scope],
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut seen: Vec<(usize, String, usize)> = Vec::new(); // (scope start, top code, finding index)
+    for c in conditions.iter().filter(|c| worth_a_hint(c) && !c.coded) {
+        let top = &c.codes[0];
+        let scope = scope_of(scopes, c.start).map_or(0, |s| s.start);
+        if let Some((_, _, i)) = seen
+            .iter()
+            .find(|(s, code, _)| *s == scope && *code == top.code)
+        {
+            out[*i].related.push(Related {
+                start: c.start,
+                end: c.end,
+                message: "also documented here".into(),
+            });
+            continue;
+        }
+        let written = &text[c.start..c.end];
+        let fixes = c
+            .codes
+            .iter()
+            .take(FIXES)
+            .enumerate()
+            .map(|(i, cand)| Fix {
+                title: format!("Add {} {}", cand.code, cand.title),
+                edits: vec![Replace {
+                    start: c.end,
+                    end: c.end,
+                    text: format!(" ({})", cand.code),
+                }],
+                preferred: i == 0,
+            })
+            .collect();
+        let why = if top.because.is_empty() {
+            String::new()
+        } else {
+            format!(" (the note says {})", top.because.join(", "))
+        };
+        seen.push((scope, top.code.clone(), out.len()));
+        out.push(Finding {
+            rule: "documented-not-coded",
+            severity: Severity::Hint,
+            start: c.start,
+            end: c.end,
+            message: format!(
+                "\"{written}\" is documented but not coded here: {} {}{why}",
+                top.code, top.title
+            ),
+            related: Vec::new(),
+            fixes,
+        });
+    }
+    for m in mentions.iter().filter(|m| m.system == System::Icd10Cm) {
+        let Some(scope) = scope_of(scopes, m.start) else {
+            continue;
+        };
+        let better = conditions.iter().filter(|c| worth_a_hint(c)).find_map(|c| {
+            if scope_of(scopes, c.start).map(|s| s.start) != Some(scope.start) {
+                return None;
+            }
+            let top = &c.codes[0];
+            let coded = c.codes.iter().find(|x| x.code == m.code);
+            let supported = |x: &Candidate| x.because.len();
+            (top.code != m.code
+                && same_category(&top.code, &m.code)
+                && !top.because.is_empty()
+                && coded.is_none_or(|x| supported(top) > supported(x)))
+            .then_some((c, top))
+        });
+        if let Some((c, top)) = better {
+            out.push(Finding {
+                rule: "more-specific-code",
+                severity: Severity::Hint,
+                start: m.start,
+                end: m.end,
+                message: format!(
+                    "the note documents {}: {} {} is more specific than {}",
+                    top.because.join(", "),
+                    top.code,
+                    top.title,
+                    m.code
+                ),
+                related: vec![Related {
+                    start: c.start,
+                    end: c.end,
+                    message: format!("documented here: {}", &text[c.start..c.end]),
+                }],
+                fixes: vec![Fix {
+                    title: format!("Replace with {} {}", top.code, top.title),
+                    edits: vec![Replace {
+                        start: m.start,
+                        end: m.end,
+                        text: top.code.clone(),
+                    }],
+                    preferred: true,
+                }],
+            });
+        }
+    }
+    out.sort_by_key(|f| (f.start, f.end, f.rule));
+    out
+}

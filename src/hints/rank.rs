@@ -1,0 +1,294 @@
+//! Which code a documented condition is: of the billable codes under the codes that name the
+//! phrase, the one whose distinguishing words (laterality, type, with or without a
+//! complication, encounter) the sentence supports best, and otherwise the unspecified one.
+
+use super::vocabulary::{Phrase, STOP, Vocabulary};
+use super::words;
+use crate::codes::{CodeSets, System};
+use std::collections::{HashMap, HashSet};
+
+/// A candidate code for a documented condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub code: String,
+    pub title: String,
+    /// The note's words that chose this code over its siblings.
+    pub because: Vec<String>,
+}
+
+/// Words that do not tell siblings apart: a code lacking them in the note is no worse.
+const DEFAULT: &[&str] = &[
+    "unspecified",
+    "other",
+    "specified",
+    "without",
+    "complication",
+    "uncomplicated",
+    "initial",
+    "encounter",
+    "nos",
+    "nec",
+    "primary",
+    "unilateral",
+    "site",
+    "organism",
+    "mention",
+    "elsewhere",
+    "classified",
+    "type",
+    "disease",
+    "disorder",
+    "condition",
+    "acute",
+    "current",
+    "episode",
+    "single",
+    "closed",
+];
+
+/// At most this many billable codes are weighed for one phrase.
+const MAX_LEAVES: usize = 3000;
+
+/// How much a title says "nothing more is known": preferred when the note says no more.
+fn defaultness(title: &str) -> i32 {
+    let t = title.to_ascii_lowercase();
+    if t.contains("without") || t.contains("uncomplicated") || t.ends_with(" nos") {
+        3
+    } else if t.contains("unspecified") {
+        2
+    } else if t.starts_with("other") || t.contains("other specified") {
+        -1
+    } else {
+        0
+    }
+}
+
+/// The words a title says are absent: those after "without", to the next comma ("without
+/// obstruction or gangrene"). Absence is what a note that does not mention them means.
+fn absent_words(title: &str) -> Vec<String> {
+    let lower = title.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for (i, _) in lower.match_indices("without ") {
+        let clause = lower[i + 8..].split(',').next().unwrap_or("");
+        out.extend(content_stems(clause));
+    }
+    out
+}
+
+fn content_stems(text: &str) -> Vec<String> {
+    words::phrase(text)
+        .iter()
+        // "tube(s)", "Alzheimer's": a lone letter is no word.
+        .filter(|w| w.len() > 1 && !STOP.contains(&w.as_str()))
+        .map(|w| words::stem(w).to_string())
+        .collect()
+}
+
+/// The billable codes a phrase can mean, best first for the words of its sentence.
+pub fn candidates(
+    sets: &CodeSets,
+    vocab: &Vocabulary,
+    phrase: &Phrase,
+    sentence: &HashSet<String>,
+    limit: usize,
+) -> Vec<Candidate> {
+    let mut roots: Vec<&str> = phrase
+        .sources
+        .iter()
+        .map(|&i| vocab.codes[i as usize].as_str())
+        .collect();
+    let sources: HashSet<&str> = roots.iter().copied().collect();
+    roots.sort_unstable();
+    // A root under another root adds nothing (E11.9 under E11).
+    roots.dedup_by(|later, earlier| later.starts_with(*earlier));
+    let own: HashSet<String> = content_stems(&phrase.text).into_iter().collect();
+    let mut leaves: Vec<(&str, &str)> = Vec::new();
+    for root in &roots {
+        leaves.extend(
+            sets.icd10cm_billable_under(root)
+                .take(MAX_LEAVES - leaves.len()),
+        );
+        if leaves.len() >= MAX_LEAVES {
+            break;
+        }
+    }
+    // A code "without" the very thing the phrase names is not what it means ("nausea" is not
+    // "Vomiting without nausea").
+    leaves.retain(|(_, title)| !absent_words(title).iter().any(|w| own.contains(w)));
+    let distinguishing: Vec<Vec<String>> = leaves
+        .iter()
+        .map(|(_, title)| {
+            let absent = absent_words(title);
+            let mut d: Vec<String> = content_stems(title)
+                .into_iter()
+                .filter(|w| {
+                    !own.contains(w) && !DEFAULT.contains(&w.as_str()) && !absent.contains(w)
+                })
+                .collect();
+            d.dedup();
+            d
+        })
+        .collect();
+    // A word most siblings share (S93.4's "ligament") is no reason to prefer one of them.
+    let mut share: HashMap<&str, usize> = HashMap::new();
+    for d in &distinguishing {
+        for w in d {
+            *share.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let common =
+        |w: &str| leaves.len() >= 3 && share.get(w).copied().unwrap_or(0) * 10 >= leaves.len() * 6;
+    let mut scored: Vec<(usize, usize, i32, bool, usize)> = distinguishing
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (code, title) = leaves[i];
+            let supported = d.iter().filter(|w| sentence.contains(*w)).count();
+            // A code the phrase names by its own title or term needs no more words.
+            let unsupported = if sources.contains(code) {
+                0
+            } else {
+                d.iter()
+                    .filter(|w| !sentence.contains(*w) && !common(w))
+                    .count()
+            };
+            (
+                supported,
+                unsupported,
+                defaultness(title),
+                sources.contains(code),
+                i,
+            )
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.cmp(&b.1))
+            .then(b.3.cmp(&a.3))
+            .then(b.2.cmp(&a.2))
+            .then(leaves[a.4].0.len().cmp(&leaves[b.4].0.len()))
+            .then(leaves[a.4].0.cmp(leaves[b.4].0))
+    });
+    scored
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, _, _, i)| Candidate {
+            code: leaves[i].0.to_string(),
+            title: leaves[i].1.to_string(),
+            because: distinguishing[i]
+                .iter()
+                .filter(|w| sentence.contains(*w))
+                .cloned()
+                .collect(),
+        })
+        .collect()
+}
+
+/// The personal (Z85–Z87) or family (Z80–Z84) history codes for a condition: those whose
+/// titles share the most words with the phrase and the condition's category (counted twice),
+/// or else with its block and chapter ("urinary system"), best first; and whether the best
+/// names the condition itself (Z86.73 for a stroke) rather than only its body system.
+pub fn history_codes(
+    sets: &CodeSets,
+    family: bool,
+    phrase: &[String],
+    code: &str,
+    limit: usize,
+) -> (bool, Vec<Candidate>) {
+    let prefixes: &[&str] = if family {
+        &["Z80", "Z81", "Z82", "Z83", "Z84"]
+    } else {
+        &["Z85", "Z86", "Z87"]
+    };
+    let pool: Vec<(&str, &str, Vec<String>)> = prefixes
+        .iter()
+        .flat_map(|p| sets.icd10cm_billable_under(p))
+        .map(|(c, t)| (c, t, content_stems(t)))
+        .collect();
+    // Words most of these titles share ("personal", "history", "diseases", "system") say
+    // nothing about which one fits.
+    let mut share: HashMap<&str, usize> = HashMap::new();
+    for (_, _, ws) in &pool {
+        for w in ws.iter().collect::<HashSet<_>>() {
+            *share.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let telling =
+        |w: &str| share.get(w).copied().unwrap_or(0) * 12 < pool.len() && !DEFAULT.contains(&w);
+    let mut specific: HashSet<String> = phrase.iter().cloned().collect();
+    let mut general: HashSet<String> = HashSet::new();
+    if let Some(entry) = sets.lookup(code, System::Icd10Cm) {
+        for (id, title) in &entry.hierarchy {
+            let target = if id.len() == 3 && !id.contains('-') {
+                &mut specific
+            } else {
+                &mut general
+            };
+            target.extend(content_stems(title));
+        }
+    }
+    let mut scored: Vec<(usize, usize, bool, &str, &str)> = pool
+        .iter()
+        .filter_map(|(c, t, ws)| {
+            let telling_words: Vec<&String> = ws.iter().filter(|w| telling(w)).collect();
+            let score: usize = telling_words
+                .iter()
+                .map(|w| {
+                    if specific.contains(*w) {
+                        2
+                    } else if general.contains(*w) {
+                        1
+                    } else {
+                        0
+                    }
+                })
+                .sum();
+            let extra = telling_words
+                .iter()
+                .filter(|w| !specific.contains(**w) && !general.contains(**w))
+                .count();
+            let names_it = telling_words.iter().any(|w| specific.contains(*w));
+            (score > 0).then_some((score, extra, names_it, *c, *t))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(b.3)));
+    let best = scored.first().map_or(0, |s| s.0);
+    let names_it = scored.first().is_some_and(|s| s.2);
+    let codes = scored
+        .into_iter()
+        .filter(|s| s.0 == best)
+        .take(limit)
+        .map(|(_, _, _, code, title)| Candidate {
+            code: code.to_string(),
+            title: title.to_string(),
+            because: Vec::new(),
+        })
+        .collect();
+    (names_it, codes)
+}
+
+/// The stems of a sentence's words, for [`candidates`].
+pub fn sentence_stems(
+    vocab: &Vocabulary,
+    text: &str,
+    ws: &[words::Word],
+    first: usize,
+    last: usize,
+) -> HashSet<String> {
+    let start = (0..=first).rev().find(|&i| ws[i].breaks).unwrap_or(0);
+    let end = (last + 1..ws.len())
+        .find(|&i| ws[i].breaks)
+        .unwrap_or(ws.len());
+    let mut stems: HashSet<String> = ws[start..end]
+        .iter()
+        .map(|w| words::stem(&words::normal(&text[w.start..w.end])).to_string())
+        .collect();
+    let implied: Vec<String> = stems
+        .iter()
+        .filter_map(|s| vocab.implies.get(s))
+        .flatten()
+        .cloned()
+        .collect();
+    stems.extend(implied);
+    stems
+}

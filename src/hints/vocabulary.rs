@@ -1,0 +1,673 @@
+//! The phrases that name conditions, from the official ICD-10-CM titles and inclusion terms
+//! and the synonym list in `data/synonyms.tsv`, compiled into one Aho-Corasick automaton.
+//!
+//! The automaton runs over words, not letters: every known word has a two-byte id, a note is
+//! encoded as the ids of its words (unknown words and sentence ends get id 0, which no
+//! phrase contains), and a match aligned to a word start is a phrase written in the note,
+//! whatever the case, spacing or punctuation between its words.
+
+use super::words;
+use crate::codes::CodeSets;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// The synonyms and abbreviations dxpx reads as condition phrases.
+pub const SYNONYMS: &str = include_str!("../../data/synonyms.tsv");
+
+/// Word ids are two bytes; 0 is "no phrase word here".
+const WIDTH: usize = 2;
+const MAX_WORDS: usize = u16::MAX as usize;
+/// Longer titles are never written word for word in a note.
+const MAX_PHRASE_WORDS: usize = 7;
+
+/// Words that do not start or end a phrase.
+pub(super) const STOP: &[&str] = &[
+    "of",
+    "the",
+    "and",
+    "or",
+    "with",
+    "without",
+    "in",
+    "on",
+    "to",
+    "due",
+    "by",
+    "a",
+    "an",
+    "for",
+    "as",
+    "at",
+    "from",
+    "not",
+    "other",
+    "specified",
+    "elsewhere",
+    "classified",
+    "than",
+    "but",
+    "which",
+    "that",
+    "its",
+    "into",
+    "following",
+    "after",
+    "during",
+    "involving",
+    "use",
+];
+
+/// Words too general to name a condition on their own.
+const GENERIC: &[&str] = &[
+    "disease",
+    "diseases",
+    "disorder",
+    "disorders",
+    "condition",
+    "conditions",
+    "syndrome",
+    "injury",
+    "injuries",
+    "abnormal",
+    "abnormality",
+    "findings",
+    "finding",
+    "history",
+    "status",
+    "problem",
+    "problems",
+    "complication",
+    "complications",
+    "care",
+    "encounter",
+    "examination",
+    "screening",
+    "procedure",
+    "procedures",
+    "left",
+    "right",
+    "acute",
+    "chronic",
+    "unspecified",
+    "site",
+    "part",
+    "region",
+    "stage",
+    "primary",
+    "secondary",
+    "effects",
+    "effect",
+    "contact",
+    "exposure",
+    "observation",
+    "person",
+    "other",
+    "type",
+    "unknown",
+    "pressure",
+    "mass",
+    "lesion",
+    "lesions",
+    "infection",
+    "deformity",
+    "pain",
+    "failure",
+    "change",
+    "changes",
+    "reaction",
+    "insufficiency",
+    "level",
+    "use",
+    "test",
+    "tests",
+    "result",
+    "results",
+    "presence",
+    "absence",
+    "dependence",
+    "counseling",
+    "anomaly",
+    "anomalies",
+    "tear",
+    "mellitus",
+    "growth",
+    "body",
+    "foreign",
+    "defect",
+    "defects",
+    "cyst",
+    "obstruction",
+    "stenosis",
+    "hemorrhage",
+    "degeneration",
+    "dysfunction",
+    "displacement",
+    "disruption",
+    "loss",
+    "malformation",
+    "overdose",
+    "poisoning",
+    "contusion",
+    "wound",
+    "burn",
+    "corrosion",
+    "underdosing",
+    "sprain",
+    "strain",
+    "dislocation",
+    "fracture",
+    "neoplasm",
+    "malignant",
+    "benign",
+    "carcinoma",
+    "tumor",
+    "ulcer",
+    "edema",
+    "inflammation",
+    "hypertrophy",
+    "atrophy",
+    "spasm",
+    "fever",
+    "rash",
+    "cough",
+    "newborn",
+    "illness",
+    "death",
+    "sick",
+    "unwell",
+    "complaint",
+    "symptom",
+    "symptoms",
+    "sign",
+    "signs",
+];
+
+/// Words a phrase is matched through: "osteoarthritis of the right knee" is the title's
+/// "osteoarthritis of knee". Laterality still chooses among the codes (see `rank`).
+pub(super) const TRANSPARENT: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "his",
+    "her",
+    "their",
+    "right",
+    "left",
+    "bilateral",
+    "both",
+    // The possessive: "Alzheimer's disease" is written "Alzheimer disease" too.
+    "s",
+];
+
+/// Words after a title's comma that leave its head naming the condition.
+const QUALIFIERS: &[&str] = &[
+    "unspecified",
+    "initial",
+    "subsequent",
+    "encounter",
+    "sequela",
+    "right",
+    "left",
+    "bilateral",
+    "unilateral",
+    "nos",
+    "nec",
+    "organism",
+    "site",
+    "side",
+    "sites",
+    "type",
+    "uncomplicated",
+    "not",
+    "elsewhere",
+    "classified",
+    "with",
+    "without",
+    "complications",
+    "complication",
+    "mention",
+    "other",
+    "specified",
+    "multiple",
+    "single",
+    "episode",
+    "of",
+    "and",
+    "or",
+    "for",
+    "unknown",
+    "cause",
+    "origin",
+    "part",
+];
+
+/// A phrase's codes (indices into `Vocabulary::codes`) and where it came from.
+type Sourced = (Vec<u32>, Origin);
+
+/// Where a phrase came from, for the hover's "why".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Title,
+    InclusionTerm,
+    Synonym,
+}
+
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    /// The phrase in normal words, as written in the vocabulary.
+    pub text: String,
+    /// The codes whose title or terms give this phrase (indices into `Vocabulary::codes`).
+    pub sources: Vec<u32>,
+    pub origin: Origin,
+    pub words: usize,
+}
+
+pub struct Vocabulary {
+    ids: HashMap<String, u16>,
+    automaton: AhoCorasick,
+    pub phrases: Vec<Phrase>,
+    pub codes: Vec<String>,
+    /// Words of a note that stand for words of titles ("uncontrolled" diabetes is diabetes
+    /// "with hyperglycemia"), as stems.
+    pub implies: HashMap<String, Vec<String>>,
+    /// Synonyms whose expansion names no phrase or code (a data error; tests keep it empty).
+    pub unresolved: Vec<String>,
+    pub build_time: Duration,
+}
+
+/// A phrase found in a text: words `first..=last` of the text's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub first: usize,
+    pub last: usize,
+    pub phrase: usize,
+}
+
+impl std::fmt::Debug for Vocabulary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vocabulary")
+            .field("phrases", &self.phrases.len())
+            .field("words", &self.ids.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Codes that never document a condition of their own (external causes: V00–Y99) and the
+/// 7th-character expansions, whose phrases are their parents'.
+fn phrase_source(code: &str, title: &str) -> bool {
+    if code.starts_with(['V', 'W', 'X', 'Y']) {
+        return false;
+    }
+    let seventh = code.len() == 8 && code.as_bytes()[7].is_ascii_alphabetic();
+    !(seventh
+        && title
+            .rsplit(',')
+            .next()
+            .is_some_and(|t| t.contains("encounter") || t.contains("sequela")))
+}
+
+/// The ways a title or term is written in notes: without its nonessential modifiers (the
+/// words in parentheses) or with them, its head before the first comma, without
+/// "unspecified", "X of Y" as "Y X", "A and B" as each, hyphenated words joined or apart.
+pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
+    let mut texts = vec![strip_parentheses(text)];
+    if text.contains('(') && text.matches('(').count() <= 2 {
+        texts.push(text.replace(['(', ')', '[', ']'], " "));
+    }
+    let mut bases: Vec<String> = Vec::new();
+    for t in texts {
+        let joined = join_hyphens(&t);
+        for form in [t, joined] {
+            // The head alone when what follows the comma only qualifies it ("Hypothyroidism,
+            // unspecified"), not when it says what the condition is ("Excessive, frequent and
+            // irregular menstruation").
+            if let Some((head, tail)) = form.split_once(',')
+                && words::phrase(tail)
+                    .iter()
+                    .all(|w| QUALIFIERS.contains(&w.as_str()))
+            {
+                bases.push(head.to_string());
+            }
+            bases.push(form);
+        }
+    }
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for base in bases {
+        let all = words::phrase(&base);
+        // "Right aortic arch" is an anomaly; "aortic arch" alone is anatomy.
+        if all
+            .first()
+            .is_some_and(|w| matches!(w.as_str(), "right" | "left" | "bilateral"))
+        {
+            continue;
+        }
+        let mut ws: Vec<String> = all
+            .into_iter()
+            .filter(|w| !matches!(w.as_str(), "unspecified" | "nos" | "nec"))
+            .filter(|w| !TRANSPARENT.contains(&w.as_str()))
+            .map(|w| words::stem(&w).to_string())
+            .collect();
+        while ws.first().is_some_and(|w| w == "other" || w == "specified") {
+            ws.remove(0);
+        }
+        let mut forms = vec![ws.clone()];
+        if let Some(of) = ws.iter().position(|w| w == "of") {
+            let (a, b) = (&ws[..of], &ws[of + 1..]);
+            let b: Vec<String> = b.iter().filter(|w| *w != "the").cloned().collect();
+            if (1..=2).contains(&a.len()) && (1..=2).contains(&b.len()) {
+                forms.push(b.iter().chain(a).cloned().collect());
+            }
+        }
+        if let Some(and) = ws.iter().position(|w| w == "and") {
+            let (a, b) = (&ws[..and], &ws[and + 1..]);
+            // Only "Syncope and collapse": in "Segmental and somatic dysfunction" the first
+            // word is no condition of its own.
+            // Inclusion terms are lists ("pins and needles"), not pairs of conditions.
+            if a.len() == 1 && b.len() == 1 && origin == Origin::Title {
+                forms.push(a.to_vec());
+                forms.push(b.to_vec());
+            }
+        }
+        for f in forms {
+            if usable(&f) && !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+fn strip_parentheses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// "gastro-esophageal" as "gastroesophageal".
+fn join_hyphens(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let between = c == '-'
+            && i > 0
+            && b[i - 1].is_ascii_alphabetic()
+            && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
+        if !between {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn usable(ws: &[String]) -> bool {
+    let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
+        return false;
+    };
+    if ws.len() > MAX_PHRASE_WORDS
+        || STOP.contains(&first.as_str())
+        || STOP.contains(&last.as_str())
+    {
+        return false;
+    }
+    if ws
+        .iter()
+        .all(|w| GENERIC.contains(&w.as_str()) || STOP.contains(&w.as_str()) || w.len() < 3)
+    {
+        return false;
+    }
+    !(ws.len() == 1 && (first.len() < 4 || first.bytes().any(|b| b.is_ascii_digit())))
+}
+
+impl Vocabulary {
+    pub fn build(sets: &CodeSets) -> Vocabulary {
+        let started = Instant::now();
+        let mut codes: Vec<String> = Vec::new();
+        let mut code_index: HashMap<String, u32> = HashMap::new();
+        let mut by_words: HashMap<Vec<String>, Sourced> = HashMap::new();
+        let mut add = |code: &str, text: &str, origin: Origin, by_words: &mut HashMap<_, _>| {
+            let next = codes.len() as u32;
+            let ci = *code_index.entry(code.to_string()).or_insert_with(|| {
+                codes.push(code.to_string());
+                next
+            });
+            for v in variants(text, origin) {
+                // An injury code's single word is its site ("Axis" under fractures of C2).
+                if v.len() == 1 && code.starts_with(['S', 'T']) {
+                    continue;
+                }
+                let e: &mut Sourced = by_words.entry(v).or_insert((Vec::new(), origin));
+                if !e.0.contains(&ci) {
+                    e.0.push(ci);
+                }
+            }
+        };
+        for (code, title, _) in sets.icd10cm_titles() {
+            if phrase_source(code, title) {
+                add(code, title, Origin::Title, &mut by_words);
+            }
+        }
+        for (code, term) in sets.icd10cm_inclusion_terms() {
+            if phrase_source(code, term) {
+                add(code, term, Origin::InclusionTerm, &mut by_words);
+            }
+        }
+        // Synonyms take the codes of the phrase they expand to, or the codes they name.
+        let mut unresolved = Vec::new();
+        let mut implies: HashMap<String, Vec<String>> = HashMap::new();
+        for line in SYNONYMS.lines() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut fields = line.split('\t');
+            let (Some(term), Some(means)) = (fields.next(), fields.next()) else {
+                unresolved.push(line.to_string());
+                continue;
+            };
+            if let Some(word) = term.strip_prefix('+') {
+                let stems = words::phrase(means)
+                    .iter()
+                    .map(|w| words::stem(w).to_string())
+                    .collect();
+                implies.insert(words::stem(&words::normal(word)).to_string(), stems);
+                continue;
+            }
+            let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm_status(c).is_some()) {
+                means
+                    .split(' ')
+                    .map(|c| {
+                        let next = codes.len() as u32;
+                        *code_index.entry(c.to_string()).or_insert_with(|| {
+                            codes.push(c.to_string());
+                            next
+                        })
+                    })
+                    .collect()
+            } else {
+                let means: Vec<String> = words::phrase(means)
+                    .iter()
+                    .filter(|w| !TRANSPARENT.contains(&w.as_str()))
+                    .map(|w| words::stem(w).to_string())
+                    .collect();
+                match by_words.get(&means) {
+                    Some((s, _)) => s.clone(),
+                    None => {
+                        unresolved.push(line.to_string());
+                        continue;
+                    }
+                }
+            };
+            let ws: Vec<String> = words::phrase(term)
+                .into_iter()
+                .filter(|w| !TRANSPARENT.contains(&w.as_str()))
+                .map(|w| words::stem(&w).to_string())
+                .collect();
+            let e = by_words.entry(ws).or_insert((Vec::new(), Origin::Synonym));
+            e.1 = Origin::Synonym;
+            for s in sources {
+                if !e.0.contains(&s) {
+                    e.0.push(s);
+                }
+            }
+        }
+        // Ids for the words, most frequent first, so the rare ones are the ones left out
+        // should a release ever hold more words than ids.
+        let mut freq: HashMap<&str, usize> = HashMap::new();
+        for ws in by_words.keys() {
+            for w in ws {
+                *freq.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        let mut order: Vec<(&str, usize)> = freq.into_iter().collect();
+        order.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let ids: HashMap<String, u16> = order
+            .iter()
+            .take(MAX_WORDS - 1)
+            .enumerate()
+            .map(|(i, (w, _))| (w.to_string(), (i + 1) as u16))
+            .collect();
+        let mut entries: Vec<(Vec<String>, Sourced)> = by_words.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
+        let mut phrases = Vec::with_capacity(entries.len());
+        for (ws, (sources, origin)) in entries {
+            let Some(encoded) = ws
+                .iter()
+                .map(|w| ids.get(w).map(|id| id.to_be_bytes()))
+                .collect::<Option<Vec<[u8; WIDTH]>>>()
+            else {
+                continue;
+            };
+            patterns.push(encoded.concat());
+            phrases.push(Phrase {
+                text: ws.join(" "),
+                sources,
+                origin,
+                words: ws.len(),
+            });
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&patterns)
+            .expect("word-id patterns are small enough for a contiguous NFA");
+        Vocabulary {
+            ids,
+            automaton,
+            phrases,
+            codes,
+            implies,
+            unresolved,
+            build_time: started.elapsed(),
+        }
+    }
+
+    /// Bytes held by the automaton and the tables beside it (approximate).
+    pub fn heap_bytes(&self) -> usize {
+        let phrases: usize = self
+            .phrases
+            .iter()
+            .map(|p| std::mem::size_of::<Phrase>() + p.text.capacity() + p.sources.capacity() * 4)
+            .sum();
+        let ids: usize = self.ids.keys().map(|k| k.capacity() + 32).sum();
+        let codes: usize = self.codes.iter().map(|c| c.capacity() + 24).sum();
+        self.automaton.memory_usage() + phrases + ids + codes
+    }
+
+    /// The longest phrases written in `text`, none overlapping another, in text order.
+    pub fn find(&self, text: &str, ws: &[words::Word]) -> Vec<Found> {
+        let mut encoded = Vec::with_capacity(ws.len() * WIDTH * 2);
+        // Slot i of the encoding holds word slot_word[i], or a sentence break.
+        let mut slot_word: Vec<usize> = Vec::with_capacity(ws.len() + 16);
+        let mut scratch = String::new();
+        for (i, w) in ws.iter().enumerate() {
+            if w.breaks {
+                encoded.extend_from_slice(&[0; WIDTH]);
+                slot_word.push(usize::MAX);
+            }
+            scratch.clear();
+            scratch.push_str(&text[w.start..w.end]);
+            scratch.make_ascii_lowercase();
+            if TRANSPARENT.contains(&scratch.as_str()) {
+                continue;
+            }
+            let key = match scratch.as_str() {
+                "ii" => "2",
+                "iii" => "3",
+                "iv" => "4",
+                s => words::stem(s),
+            };
+            let id = self.ids.get(key).copied().unwrap_or(0);
+            encoded.extend_from_slice(&id.to_be_bytes());
+            slot_word.push(i);
+        }
+        let mut found: Vec<Found> = self
+            .automaton
+            .find_overlapping_iter(&encoded)
+            .filter(|m| m.start() % WIDTH == 0)
+            .map(|m| Found {
+                first: slot_word[m.start() / WIDTH],
+                last: slot_word[m.end() / WIDTH - 1],
+                phrase: m.pattern().as_usize(),
+            })
+            .collect();
+        found.sort_unstable_by_key(|f| (std::cmp::Reverse(f.last - f.first), f.first));
+        let mut taken: Vec<Found> = Vec::new();
+        let mut covered = vec![false; ws.len()];
+        for f in found {
+            if covered[f.first..=f.last].iter().any(|c| *c) {
+                continue;
+            }
+            covered[f.first..=f.last].iter_mut().for_each(|c| *c = true);
+            taken.push(f);
+        }
+        taken.sort_unstable_by_key(|f| f.first);
+        taken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &str) -> Vec<String> {
+        variants(t, Origin::Title)
+            .into_iter()
+            .map(|v| v.join(" "))
+            .collect()
+    }
+
+    #[test]
+    fn writes_titles_the_ways_notes_do() {
+        let v = texts("Essential (primary) hypertension");
+        assert!(v.contains(&"essential hypertension".into()), "{v:?}");
+        assert!(
+            v.contains(&"essential primary hypertension".into()),
+            "{v:?}"
+        );
+        let v = texts("Sprain of ankle");
+        assert!(v.contains(&"ankle sprain".into()), "{v:?}");
+        let v = texts("Syncope and collapse");
+        assert!(v.contains(&"syncope".into()), "{v:?}");
+        let v = texts("Gastro-esophageal reflux disease without esophagitis");
+        assert!(
+            v.contains(&"gastroesophageal reflux disease".into())
+                || v.iter().any(|x| x.starts_with("gastroesophageal reflux")),
+            "{v:?}"
+        );
+        let v = texts("Hypothyroidism, unspecified");
+        assert!(v.contains(&"hypothyroidism".into()), "{v:?}");
+        // Too general alone.
+        assert!(texts("Other disorders").is_empty());
+        assert!(texts("Pain, unspecified").is_empty());
+    }
+}
