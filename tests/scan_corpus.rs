@@ -6,25 +6,9 @@ mod common;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn scan(files: &[PathBuf]) -> Vec<Value> {
-    let out = Command::new(common::dxpx())
-        .arg("scan")
-        .arg("--json")
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::json_lines("scan", files)
 }
 
 fn jsonl(path: &Path) -> Vec<Value> {

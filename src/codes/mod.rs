@@ -527,6 +527,22 @@ impl CodeSets {
             .map(|r| (r.key(), r.field(5), r.field(2) == "1"))
     }
 
+    /// The ICD-10-CM code's ancestors, nearest first: its subcategories and category (by
+    /// code), then its block ("I60-I69") and chapter ("09"), each with its title.
+    pub fn icd10cm_ancestors(&self, dotted: &str) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        let mut id = self.icd10cm.get(dotted).map(|r| r.field(1));
+        while let Some(p) = id.and_then(|i| self.icd10cm.get(i)) {
+            out.push((p.key(), p.field(5)));
+            id = Some(p.field(1));
+        }
+        while let Some(node) = id.and_then(|i| self.icd10cm_tree.get(i)) {
+            out.push((node.key(), node.field(5)));
+            id = Some(node.field(2));
+        }
+        out
+    }
+
     /// The title of an ICD-10-CM category or code.
     pub fn icd10cm_title(&self, dotted: &str) -> Option<&str> {
         self.icd10cm.get(dotted).map(|r| r.field(5))

@@ -282,17 +282,17 @@ const TERMINATORS: &[&str] = &[
 
 /// A negating word right before another trigger ("denies" in "denies history of").
 fn negation_before(text: &str, ws: &[Word], at: usize, first: usize) -> Option<String> {
-    let word = |i: usize| text[ws[i].start..ws[i].end].to_ascii_lowercase();
+    let is = |i: usize, w: &str| text[ws[i].start..ws[i].end].eq_ignore_ascii_case(w);
     let mut end = at;
     while end > 0 && first - end < REACH_BEFORE && !ws[end].breaks {
-        let w = word(end - 1);
+        let w = end - 1;
         if let Some((t, _)) = BEFORE
             .iter()
-            .find(|(t, s)| *s == Status::Negated && t.len() == 1 && t[0] == w)
+            .find(|(t, s)| *s == Status::Negated && t.len() == 1 && is(w, t[0]))
         {
             return Some(t[0].to_string());
         }
-        if TERMINATORS.contains(&w.as_str()) {
+        if TERMINATORS.iter().any(|t| is(w, t)) {
             return None;
         }
         end -= 1;
@@ -348,14 +348,14 @@ fn trigger_status(
     last: usize,
     section: Section,
 ) -> (Status, Option<String>) {
-    let word = |i: usize| text[ws[i].start..ws[i].end].to_ascii_lowercase();
+    let is = |i: usize, w: &str| text[ws[i].start..ws[i].end].eq_ignore_ascii_case(w);
     // Before: from the nearest word back to the sentence start, a colon or a terminator.
     let mut end = first;
     while end > 0 && first - end < REACH_BEFORE {
         if ws[end].breaks || text[ws[end - 1].end..ws[end].start].contains(':') {
             break;
         }
-        let w = word(end - 1);
+        let w = end - 1;
         let pmh = PAST_MEDICAL_HISTORY.iter().map(|t| (*t, Status::History));
         let hit = BEFORE
             .iter()
@@ -365,7 +365,7 @@ fn trigger_status(
                 t.len() <= end
                     && t.iter()
                         .enumerate()
-                        .all(|(k, tw)| word(end - t.len() + k) == *tw)
+                        .all(|(k, tw)| is(end - t.len() + k, tw))
             })
             .max_by_key(|(t, _)| t.len());
         if let Some((t, s)) = hit {
@@ -378,7 +378,7 @@ fn trigger_status(
             }
             return (s, Some(t.join(" ")));
         }
-        if TERMINATORS.contains(&w.as_str()) {
+        if TERMINATORS.iter().any(|t| is(w, t)) {
             break;
         }
         end -= 1;
@@ -389,8 +389,7 @@ fn trigger_status(
         let hit = AFTER
             .iter()
             .filter(|(t, _)| {
-                start + t.len() <= ws.len()
-                    && t.iter().enumerate().all(|(k, tw)| word(start + k) == *tw)
+                start + t.len() <= ws.len() && t.iter().enumerate().all(|(k, tw)| is(start + k, tw))
             })
             .max_by_key(|(t, _)| t.len());
         if let Some((t, s)) = hit {

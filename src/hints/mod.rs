@@ -69,7 +69,7 @@ pub fn conditions(
             listed_in_history,
         } = context::status(text, &ws, found.first, found.last, section);
         let sentence = rank::sentence_stems(vocab, text, &ws, found.first, found.last);
-        let mut codes = rank::candidates(sets, vocab, phrase, &sentence, CANDIDATES);
+        let mut codes = rank::candidates(sets, vocab, found.phrase, &sentence, CANDIDATES);
         if codes.is_empty() {
             continue;
         }
@@ -77,8 +77,10 @@ pub fn conditions(
             let stems: Vec<String> = phrase.text.split(' ').map(str::to_string).collect();
             let (names_it, history) = rank::history_codes(
                 sets,
+                vocab,
                 status == Status::Family,
                 &stems,
+                &sentence,
                 &codes[0].code,
                 CANDIDATES,
             );
@@ -97,19 +99,53 @@ pub fn conditions(
                 m.system == System::Icd10Cm && codes.iter().any(|c| same_category(&c.code, &m.code))
             })
         });
-        out.push(Condition {
-            start,
-            end,
-            phrase: phrase.text.clone(),
-            origin: phrase.origin,
-            status,
-            trigger,
-            section,
-            codes,
-            coded,
-        });
+        out.push((
+            found.first,
+            Condition {
+                start,
+                end,
+                phrase: phrase.text.clone(),
+                origin: phrase.origin,
+                status,
+                trigger,
+                section,
+                codes,
+                coded,
+            },
+        ));
     }
-    out
+    absorb_details(&ws, text, out)
+}
+
+/// Drops a condition that only details another in its sentence: "hyperglycemia" in "type 2
+/// diabetes with hyperglycemia" is why E11.65 was chosen, not a second condition.
+fn absorb_details(
+    ws: &[words::Word],
+    text: &str,
+    found: Vec<(usize, Condition)>,
+) -> Vec<Condition> {
+    let sentence_of = |word: usize| (0..=word).rev().find(|&i| ws[i].breaks).unwrap_or(0);
+    let keep: Vec<bool> = found
+        .iter()
+        .map(|(w, c)| {
+            let own: Vec<String> = words::phrase(&text[c.start..c.end])
+                .iter()
+                .map(|x| words::stem(x).to_string())
+                .collect();
+            !found.iter().any(|(w2, other)| {
+                !std::ptr::eq(c, other)
+                    && sentence_of(*w2) == sentence_of(*w)
+                    && other.codes.first().is_some_and(|top| {
+                        !top.because.is_empty() && own.iter().all(|x| top.because.contains(x))
+                    })
+            })
+        })
+        .collect();
+    found
+        .into_iter()
+        .zip(keep)
+        .filter_map(|((_, c), k)| k.then_some(c))
+        .collect()
 }
 
 fn same_category(a: &str, b: &str) -> bool {

@@ -4,8 +4,9 @@
 
 use super::vocabulary::{Phrase, STOP, Vocabulary};
 use super::words;
-use crate::codes::{CodeSets, System};
+use crate::codes::CodeSets;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 /// A candidate code for a documented condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,12 +53,13 @@ const MAX_LEAVES: usize = 3000;
 /// How much a title says "nothing more is known": preferred when the note says no more.
 fn defaultness(title: &str) -> i32 {
     let t = title.to_ascii_lowercase();
-    if t.contains("without") || t.contains("uncomplicated") || t.ends_with(" nos") {
+    // "Other pneumonia, unspecified organism" is still an "other" code.
+    if t.starts_with("other") || t.contains("other specified") {
+        -1
+    } else if t.contains("without") || t.contains("uncomplicated") || t.ends_with(" nos") {
         3
     } else if t.contains("unspecified") {
         2
-    } else if t.starts_with("other") || t.contains("other specified") {
-        -1
     } else {
         0
     }
@@ -85,97 +87,199 @@ fn content_stems(text: &str) -> Vec<String> {
 }
 
 /// The billable codes a phrase can mean, best first for the words of its sentence.
-pub fn candidates(
-    sets: &CodeSets,
-    vocab: &Vocabulary,
-    phrase: &Phrase,
-    sentence: &HashSet<String>,
-    limit: usize,
-) -> Vec<Candidate> {
-    let mut roots: Vec<&str> = phrase
-        .sources
-        .iter()
-        .map(|&i| vocab.codes[i as usize].as_str())
-        .collect();
-    let sources: HashSet<&str> = roots.iter().copied().collect();
-    roots.sort_unstable();
-    // A root under another root adds nothing (E11.9 under E11).
-    roots.dedup_by(|later, earlier| later.starts_with(*earlier));
-    let own: HashSet<String> = content_stems(&phrase.text).into_iter().collect();
-    let mut leaves: Vec<(&str, &str)> = Vec::new();
-    for root in &roots {
-        leaves.extend(
-            sets.icd10cm_billable_under(root)
-                .take(MAX_LEAVES - leaves.len()),
-        );
-        if leaves.len() >= MAX_LEAVES {
-            break;
+/// What ranking a phrase's codes needs that does not depend on the note: its billable codes
+/// with their distinguishing words, worked out once per phrase.
+pub(super) struct Leaves {
+    leaves: Vec<Leaf>,
+}
+
+struct Leaf {
+    code: String,
+    title: String,
+    /// Title words that tell this code from its siblings (stems).
+    distinguishing: Vec<String>,
+    /// Of those, the ones few siblings share: lacking them in the note counts against it.
+    telling: Vec<String>,
+    defaultness: i32,
+    /// The phrase names this code by its own title or term.
+    source: bool,
+}
+
+impl Leaves {
+    fn of(sets: &CodeSets, vocab: &Vocabulary, phrase: &Phrase) -> Leaves {
+        let mut roots: Vec<&str> = phrase
+            .sources
+            .iter()
+            .map(|&i| vocab.codes[i as usize].as_str())
+            .collect();
+        let sources: HashSet<&str> = roots.iter().copied().collect();
+        roots.sort_unstable();
+        // A root under another root adds nothing (E11.9 under E11).
+        roots.dedup_by(|later, earlier| later.starts_with(*earlier));
+        let own: HashSet<String> = content_stems(&phrase.text).into_iter().collect();
+        let mut found: Vec<(&str, &str)> = Vec::new();
+        for root in &roots {
+            found.extend(
+                sets.icd10cm_billable_under(root)
+                    .take(MAX_LEAVES - found.len()),
+            );
+            if found.len() >= MAX_LEAVES {
+                break;
+            }
         }
+        // A code "without" the very thing the phrase names is not what it means ("nausea"
+        // is not "Vomiting without nausea").
+        found.retain(|(_, title)| !absent_words(title).iter().any(|w| own.contains(w)));
+        let distinguishing: Vec<Vec<String>> = found
+            .iter()
+            .map(|(_, title)| {
+                let absent = absent_words(title);
+                let mut d: Vec<String> = content_stems(title)
+                    .into_iter()
+                    .filter(|w| {
+                        !own.contains(w) && !DEFAULT.contains(&w.as_str()) && !absent.contains(w)
+                    })
+                    .collect();
+                d.dedup();
+                d
+            })
+            .collect();
+        // A word most siblings share (S93.4's "ligament") is no reason to prefer one.
+        let mut share: HashMap<&str, usize> = HashMap::new();
+        for d in &distinguishing {
+            for w in d {
+                *share.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        let n = found.len();
+        let common = |w: &str| n >= 3 && share.get(w).copied().unwrap_or(0) * 10 >= n * 6;
+        let leaves = found
+            .iter()
+            .zip(&distinguishing)
+            .map(|((code, title), d)| Leaf {
+                code: code.to_string(),
+                title: title.to_string(),
+                telling: d.iter().filter(|w| !common(w)).cloned().collect(),
+                distinguishing: d.clone(),
+                defaultness: defaultness(title),
+                source: sources.contains(code),
+            })
+            .collect();
+        Leaves { leaves }
     }
-    // A code "without" the very thing the phrase names is not what it means ("nausea" is not
-    // "Vomiting without nausea").
-    leaves.retain(|(_, title)| !absent_words(title).iter().any(|w| own.contains(w)));
-    let distinguishing: Vec<Vec<String>> = leaves
+}
+
+/// Phrases whose codes are worked out, kept while the vocabulary lives.
+#[derive(Default)]
+pub(super) struct Memo {
+    phrases: Mutex<HashMap<usize, Arc<Leaves>>>,
+    personal: std::sync::OnceLock<HistoryPool>,
+    family: std::sync::OnceLock<HistoryPool>,
+}
+
+impl Memo {
+    fn history(&self, sets: &CodeSets, family: bool) -> &HistoryPool {
+        let cell = if family { &self.family } else { &self.personal };
+        cell.get_or_init(|| history_pool(sets, family))
+    }
+
+    fn get(&self, sets: &CodeSets, vocab: &Vocabulary, index: usize) -> Arc<Leaves> {
+        if let Some(l) = self
+            .phrases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&index)
+        {
+            return l.clone();
+        }
+        let leaves = Arc::new(Leaves::of(sets, vocab, &vocab.phrases[index]));
+        let mut memo = self.phrases.lock().unwrap_or_else(|p| p.into_inner());
+        // Bounded: a flood of distinct phrases cannot grow it without limit.
+        if memo.len() > 20_000 {
+            memo.clear();
+        }
+        memo.insert(index, leaves.clone());
+        leaves
+    }
+}
+
+/// The personal or family history codes, each with its title's telling words: those few
+/// of them share ("personal", "history", "diseases", "system" say nothing about which fits).
+type HistoryPool = Vec<(String, String, Vec<String>)>;
+
+fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
+    let prefixes: &[&str] = if family {
+        &["Z80", "Z81", "Z82", "Z83", "Z84"]
+    } else {
+        &["Z85", "Z86", "Z87"]
+    };
+    let pool: Vec<(&str, &str, Vec<String>)> = prefixes
         .iter()
-        .map(|(_, title)| {
-            let absent = absent_words(title);
-            let mut d: Vec<String> = content_stems(title)
-                .into_iter()
-                .filter(|w| {
-                    !own.contains(w) && !DEFAULT.contains(&w.as_str()) && !absent.contains(w)
-                })
-                .collect();
-            d.dedup();
-            d
-        })
+        .flat_map(|p| sets.icd10cm_billable_under(p))
+        .map(|(c, t)| (c, t, content_stems(t)))
         .collect();
-    // A word most siblings share (S93.4's "ligament") is no reason to prefer one of them.
     let mut share: HashMap<&str, usize> = HashMap::new();
-    for d in &distinguishing {
-        for w in d {
+    for (_, _, ws) in &pool {
+        for w in ws.iter().collect::<HashSet<_>>() {
             *share.entry(w.as_str()).or_default() += 1;
         }
     }
-    let common =
-        |w: &str| leaves.len() >= 3 && share.get(w).copied().unwrap_or(0) * 10 >= leaves.len() * 6;
-    let mut scored: Vec<(usize, usize, i32, bool, usize)> = distinguishing
+    let telling =
+        |w: &str| share.get(w).copied().unwrap_or(0) * 4 < pool.len() && !DEFAULT.contains(&w);
+    pool.iter()
+        .map(|(c, t, ws)| {
+            let told = ws.iter().filter(|w| telling(w)).cloned().collect();
+            (c.to_string(), t.to_string(), told)
+        })
+        .collect()
+}
+
+/// The billable codes phrase `index` can mean, best first for the words of its sentence.
+pub fn candidates(
+    sets: &CodeSets,
+    vocab: &Vocabulary,
+    index: usize,
+    sentence: &HashSet<String>,
+    limit: usize,
+) -> Vec<Candidate> {
+    let leaves = vocab.memo.get(sets, vocab, index);
+    let mut scored: Vec<(usize, usize, &Leaf)> = leaves
+        .leaves
         .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let (code, title) = leaves[i];
-            let supported = d.iter().filter(|w| sentence.contains(*w)).count();
+        .map(|leaf| {
+            let supported = leaf
+                .distinguishing
+                .iter()
+                .filter(|w| sentence.contains(*w))
+                .count();
             // A code the phrase names by its own title or term needs no more words.
-            let unsupported = if sources.contains(code) {
+            let unsupported = if leaf.source {
                 0
             } else {
-                d.iter()
-                    .filter(|w| !sentence.contains(*w) && !common(w))
+                leaf.telling
+                    .iter()
+                    .filter(|w| !sentence.contains(*w))
                     .count()
             };
-            (
-                supported,
-                unsupported,
-                defaultness(title),
-                sources.contains(code),
-                i,
-            )
+            (supported, unsupported, leaf)
         })
         .collect();
     scored.sort_by(|a, b| {
         b.0.cmp(&a.0)
             .then(a.1.cmp(&b.1))
-            .then(b.3.cmp(&a.3))
-            .then(b.2.cmp(&a.2))
-            .then(leaves[a.4].0.len().cmp(&leaves[b.4].0.len()))
-            .then(leaves[a.4].0.cmp(leaves[b.4].0))
+            .then(b.2.source.cmp(&a.2.source))
+            .then(b.2.defaultness.cmp(&a.2.defaultness))
+            .then(a.2.code.len().cmp(&b.2.code.len()))
+            .then(a.2.code.cmp(&b.2.code))
     });
     scored
         .into_iter()
         .take(limit)
-        .map(|(_, _, _, _, i)| Candidate {
-            code: leaves[i].0.to_string(),
-            title: leaves[i].1.to_string(),
-            because: distinguishing[i]
+        .map(|(_, _, leaf)| Candidate {
+            code: leaf.code.clone(),
+            title: leaf.title.clone(),
+            because: leaf
+                .distinguishing
                 .iter()
                 .filter(|w| sentence.contains(*w))
                 .cloned()
@@ -190,53 +294,39 @@ pub fn candidates(
 /// names the condition itself (Z86.73 for a stroke) rather than only its body system.
 pub fn history_codes(
     sets: &CodeSets,
+    vocab: &Vocabulary,
     family: bool,
     phrase: &[String],
+    sentence: &HashSet<String>,
     code: &str,
     limit: usize,
 ) -> (bool, Vec<Candidate>) {
-    let prefixes: &[&str] = if family {
-        &["Z80", "Z81", "Z82", "Z83", "Z84"]
-    } else {
-        &["Z85", "Z86", "Z87"]
-    };
-    let pool: Vec<(&str, &str, Vec<String>)> = prefixes
-        .iter()
-        .flat_map(|p| sets.icd10cm_billable_under(p))
-        .map(|(c, t)| (c, t, content_stems(t)))
-        .collect();
-    // Words most of these titles share ("personal", "history", "diseases", "system") say
-    // nothing about which one fits.
-    let mut share: HashMap<&str, usize> = HashMap::new();
-    for (_, _, ws) in &pool {
-        for w in ws.iter().collect::<HashSet<_>>() {
-            *share.entry(w.as_str()).or_default() += 1;
-        }
-    }
-    let telling =
-        |w: &str| share.get(w).copied().unwrap_or(0) * 12 < pool.len() && !DEFAULT.contains(&w);
+    let pool = vocab.memo.history(sets, family);
     let mut specific: HashSet<String> = phrase.iter().cloned().collect();
-    let mut general: HashSet<String> = HashSet::new();
-    if let Some(entry) = sets.lookup(code, System::Icd10Cm) {
-        for (id, title) in &entry.hierarchy {
-            let target = if id.len() == 3 && !id.contains('-') {
-                &mut specific
-            } else {
-                &mut general
-            };
-            target.extend(content_stems(title));
-        }
+    // The sentence names the site ("mother has breast cancer").
+    let mut general: HashSet<String> = sentence.clone();
+    if let Some(title) = sets.icd10cm_title(code) {
+        specific.extend(content_stems(title));
+    }
+    for (id, title) in sets.icd10cm_ancestors(code) {
+        let category = id.len() == 3 && !id.contains('-') && !id.starts_with('0');
+        let target = if category || id.contains('.') {
+            &mut specific
+        } else {
+            &mut general
+        };
+        target.extend(content_stems(title));
     }
     let mut scored: Vec<(usize, usize, bool, &str, &str)> = pool
         .iter()
-        .filter_map(|(c, t, ws)| {
-            let telling_words: Vec<&String> = ws.iter().filter(|w| telling(w)).collect();
+        .map(|(c, t, ws)| (c.as_str(), t.as_str(), ws))
+        .filter_map(|(c, t, telling_words)| {
             let score: usize = telling_words
                 .iter()
                 .map(|w| {
-                    if specific.contains(*w) {
+                    if specific.contains(w) {
                         2
-                    } else if general.contains(*w) {
+                    } else if general.contains(w) {
                         1
                     } else {
                         0
@@ -245,10 +335,10 @@ pub fn history_codes(
                 .sum();
             let extra = telling_words
                 .iter()
-                .filter(|w| !specific.contains(**w) && !general.contains(**w))
+                .filter(|w| !specific.contains(*w) && !general.contains(*w))
                 .count();
-            let names_it = telling_words.iter().any(|w| specific.contains(*w));
-            (score > 0).then_some((score, extra, names_it, *c, *t))
+            let names_it = telling_words.iter().any(|w| specific.contains(w));
+            (score > 0).then_some((score, extra, names_it, c, t))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.3.cmp(b.3)));

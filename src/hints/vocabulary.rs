@@ -274,6 +274,7 @@ pub struct Vocabulary {
     /// Synonyms whose expansion names no phrase or code (a data error; tests keep it empty).
     pub unresolved: Vec<String>,
     pub build_time: Duration,
+    pub(super) memo: super::rank::Memo,
 }
 
 /// A phrase found in a text: words `first..=last` of the text's words.
@@ -350,6 +351,10 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
             .collect();
         while ws.first().is_some_and(|w| w == "other" || w == "specified") {
             ws.remove(0);
+        }
+        // Notes say "cancer" for "malignant neoplasm" ("breast cancer").
+        if ws.len() > 2 && ws[0] == "malignant" && ws[1] == "neoplasm" {
+            ws.splice(0..2, ["cancer".to_string()]);
         }
         let mut forms = vec![ws.clone()];
         if let Some(of) = ws.iter().position(|w| w == "of") {
@@ -568,6 +573,7 @@ impl Vocabulary {
             implies,
             unresolved,
             build_time: started.elapsed(),
+            memo: Default::default(),
         }
     }
 
@@ -669,5 +675,25 @@ mod tests {
         // Too general alone.
         assert!(texts("Other disorders").is_empty());
         assert!(texts("Pain, unspecified").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod data_tests {
+    use super::*;
+
+    #[test]
+    fn every_synonym_names_a_phrase_or_a_code() {
+        let vocab = Vocabulary::build(&CodeSets::embedded());
+        assert!(
+            vocab.unresolved.is_empty(),
+            "data/synonyms.tsv: {:#?}",
+            vocab.unresolved
+        );
+        assert!(
+            vocab.phrases.len() > 20_000,
+            "{} phrases",
+            vocab.phrases.len()
+        );
     }
 }

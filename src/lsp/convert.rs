@@ -271,3 +271,58 @@ pub fn token_modifiers(system: System, status: Status) -> u32 {
     };
     status_bit | system_bit
 }
+
+/// The hover of a condition written in words: its status and section, the candidate codes
+/// best first with the words that chose them, and the vocabulary phrase it matched.
+pub fn condition_hover(
+    c: &crate::hints::Condition,
+    written: &str,
+    release: &str,
+    markdown: bool,
+) -> String {
+    let b = |t: &str| {
+        if markdown {
+            format!("**{t}**")
+        } else {
+            t.to_string()
+        }
+    };
+    let mut s = format!(
+        "{} · {} · {} section{}\n\n",
+        b(written),
+        c.status.name(),
+        c.section.name(),
+        match &c.trigger {
+            Some(t) => format!(" (\"{t}\")"),
+            None => String::new(),
+        }
+    );
+    s.push_str(if c.coded {
+        "Coded here.\n\n"
+    } else {
+        "Not coded here. Candidates, best first:\n\n"
+    });
+    for (i, cand) in c.codes.iter().enumerate() {
+        let why = if cand.because.is_empty() {
+            String::new()
+        } else {
+            format!(" — the note says {}", cand.because.join(", "))
+        };
+        s.push_str(&format!(
+            "{}. {} {}{why}\n",
+            i + 1,
+            b(&cand.code),
+            cand.title
+        ));
+    }
+    let origin = match c.origin {
+        crate::hints::Origin::Title => "an ICD-10-CM title",
+        crate::hints::Origin::InclusionTerm => "an ICD-10-CM inclusion term",
+        crate::hints::Origin::Synonym => "dxpx's synonym list",
+    };
+    s.push_str(&format!(
+        "\nMatched \"{}\", from {origin} ({release}).",
+        c.phrase
+    ));
+    s
+}

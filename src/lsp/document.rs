@@ -22,6 +22,8 @@ pub struct Document {
     pub text: String,
     rope: Rope,
     pub scan: ScanState,
+    /// The conditions the documentation hints found in this version, once asked for.
+    pub conditions: std::sync::OnceLock<Vec<crate::hints::Condition>>,
 }
 
 impl Document {
@@ -42,6 +44,7 @@ impl Document {
             text,
             rope,
             scan: ScanState::default(),
+            conditions: std::sync::OnceLock::new(),
         };
         doc.rescan(scanner);
         doc
@@ -55,6 +58,7 @@ impl Document {
         change: &TextDocumentContentChangeEvent,
         enc: Encoding,
     ) {
+        self.conditions = std::sync::OnceLock::new();
         match change.range {
             None => {
                 self.text = change.text.clone();
@@ -83,6 +87,7 @@ impl Document {
 
     /// Reads the document from scratch (on open, and after the code sets changed).
     pub fn rescan(&mut self, scanner: &Scanner) {
+        self.conditions = std::sync::OnceLock::new();
         self.kind = Kind::detect(&self.name, Some(&self.language_id), &self.text);
         let (mentions, structure) = analysis::read(scanner, self.kind, &self.text);
         self.scan = ScanState { mentions };

@@ -25,7 +25,9 @@ fn mention_at(doc: &Document, offset: usize) -> Option<&Mention> {
 
 pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
     let offset = doc.offset(pos, st.encoding);
-    let m = mention_at(doc, offset)?;
+    let Some(m) = mention_at(doc, offset) else {
+        return condition_hover(st, doc, offset);
+    };
     let sets = st.scanner.sets();
     let entry = sets.lookup(&m.code, m.system)?;
     let modifiers: Vec<(String, String)> = m
@@ -40,15 +42,31 @@ pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
         })
         .collect();
     let text = convert::hover_text(&entry, st.markdown, &modifiers);
+    Some(markup_hover(st, doc, text, m.start, m.end))
+}
+
+fn markup_hover(st: &State, doc: &Document, value: String, start: usize, end: usize) -> Hover {
     let kind = if st.markdown {
         MarkupKind::Markdown
     } else {
         MarkupKind::PlainText
     };
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent { kind, value: text }),
-        range: Some(doc.range(m.start, m.end, st.encoding)),
-    })
+    Hover {
+        contents: HoverContents::Markup(MarkupContent { kind, value }),
+        range: Some(doc.range(start, end, st.encoding)),
+    }
+}
+
+/// The hover of a condition the note documents in words.
+fn condition_hover(st: &State, doc: &Document, offset: usize) -> Option<Hover> {
+    let scopes = crate::rules::scope::encounters(&doc.text, &doc.scan.mentions);
+    let conditions = super::server::conditions(st, doc, &scopes)?;
+    let c = conditions
+        .iter()
+        .find(|c| c.start <= offset && offset <= c.end)?;
+    let release = st.scanner.sets().release_of(System::Icd10Cm);
+    let text = convert::condition_hover(c, &doc.text[c.start..c.end], &release, st.markdown);
+    Some(markup_hover(st, doc, text, c.start, c.end))
 }
 
 /// Enough to choose from; the list is marked incomplete, so typing more asks again.

@@ -8,6 +8,7 @@ use super::features;
 use crate::analysis;
 use crate::codes::{CodeSets, LoadOptions};
 use crate::config::Config;
+use crate::hints::Vocabulary;
 use crate::scan::Scanner;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -44,6 +45,15 @@ pub(super) struct State {
 pub(super) struct ScannerCell {
     cell: std::sync::OnceLock<Arc<Scanner>>,
     load: LoadOptions,
+    /// The documentation hints' phrase automaton for these code sets, built in the
+    /// background (see [`Backend::build_vocabulary`]); hints wait for it, nothing else does.
+    vocabulary: Arc<VocabularyCell>,
+}
+
+#[derive(Default)]
+pub(super) struct VocabularyCell {
+    built: std::sync::OnceLock<Vocabulary>,
+    started: std::sync::atomic::AtomicBool,
 }
 
 impl ScannerCell {
@@ -51,13 +61,23 @@ impl ScannerCell {
         ScannerCell {
             cell: std::sync::OnceLock::new(),
             load,
+            vocabulary: Arc::default(),
         }
     }
 
     fn ready(scanner: Scanner, load: LoadOptions) -> ScannerCell {
         let cell = std::sync::OnceLock::new();
         let _ = cell.set(Arc::new(scanner));
-        ScannerCell { cell, load }
+        ScannerCell {
+            cell,
+            load,
+            vocabulary: Arc::default(),
+        }
+    }
+
+    /// The phrase automaton, if it is built.
+    pub fn vocabulary(&self) -> Option<&Vocabulary> {
+        self.vocabulary.built.get()
     }
 }
 
@@ -81,6 +101,7 @@ impl std::ops::Deref for ScannerCell {
     }
 }
 
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
@@ -241,6 +262,33 @@ impl Backend {
             }
         }
         self.recheck_all();
+        self.build_vocabulary();
+    }
+
+    /// Builds the documentation hints' automaton on a low-priority thread, once per code
+    /// sets and only when hints are on, then rechecks the open documents with hints.
+    fn build_vocabulary(&self) {
+        let (cell, wanted) = {
+            let st = self.state();
+            (st.scanner.vocabulary.clone(), st.config.documentation_hints)
+        };
+        if !wanted || cell.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        let backend = self.clone();
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            lower_priority();
+            let sets = backend.state().scanner.sets().clone();
+            let vocabulary = Vocabulary::build(&sets);
+            log(&format!(
+                "documentation hints ready: {} phrases in {} ms",
+                vocabulary.phrases.len(),
+                vocabulary.build_time.as_millis()
+            ));
+            let _ = cell.built.set(vocabulary);
+            runtime.spawn(async move { backend.recheck_all() });
+        });
     }
 
     /// The answer to a frame the transport guard found unreadable.
@@ -623,12 +671,48 @@ impl LanguageServer for Backend {
 
 /// For the features: the analysis of a document under the current settings.
 pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
-    analysis::check(
+    let (scopes, mut findings) = analysis::check(
         st.scanner.sets(),
         &st.config,
         &doc.text,
         &doc.scan.mentions,
         doc.structure.as_ref(),
-    )
-    .1
+    );
+    if let Some(conditions) = conditions(st, doc, &scopes) {
+        let hints = crate::hints::findings(conditions, &doc.text, &doc.scan.mentions, &scopes);
+        findings.extend(hints.into_iter().filter_map(|mut f| {
+            f.severity = st.config.severity(f.rule)?;
+            Some(f)
+        }));
+        findings.sort_by_key(|f| (f.start, f.end, f.rule));
+    }
+    findings
+}
+
+/// Notes longer than this get no documentation hints: they are exports, not notes, and
+/// every keystroke would pay for reading them again.
+const HINTS_MAX_BYTES: usize = 512 * 1024;
+
+/// The conditions of a note, when documentation hints are on and their automaton is built.
+pub(super) fn conditions<'a>(
+    st: &State,
+    doc: &'a Document,
+    scopes: &[crate::rules::Scope],
+) -> Option<&'a [crate::hints::Condition]> {
+    if !st.config.documentation_hints
+        || doc.kind != analysis::Kind::Note
+        || doc.text.len() > HINTS_MAX_BYTES
+    {
+        return None;
+    }
+    let vocabulary = st.scanner.vocabulary()?;
+    Some(doc.conditions.get_or_init(|| {
+        crate::hints::conditions(
+            vocabulary,
+            st.scanner.sets(),
+            &doc.text,
+            &doc.scan.mentions,
+            scopes,
+        )
+    }))
 }

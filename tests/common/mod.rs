@@ -39,3 +39,22 @@ pub fn read_xz(path: &std::path::Path) -> String {
     out
 }
 pub mod lsp;
+
+/// Runs `dxpx <command> --json PATHS…`, which must succeed, and parses its JSON lines.
+pub fn json_lines<P: AsRef<std::ffi::OsStr>>(command: &str, paths: &[P]) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(dxpx())
+        .args([command, "--json"])
+        .args(paths)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "dxpx {command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}

@@ -1,0 +1,315 @@
+//! Documentation hints through the real paths: `dxpx suggest --json` on notes written here
+//! and on real notes from the corpus (scored against the CDI set's gold codes), and the
+//! language server's hint diagnostics, code actions and hover.
+
+mod common;
+
+use common::lsp::{Client, position_of};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn suggest(paths: &[&Path]) -> Vec<Value> {
+    common::json_lines("suggest", paths)
+}
+
+fn codes(c: &Value) -> Vec<&str> {
+    c["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect()
+}
+
+/// The condition whose text is `written`, at or after byte `from`.
+fn condition<'a>(conditions: &'a [Value], written: &str, from: usize) -> &'a Value {
+    conditions
+        .iter()
+        .find(|c| c["text"] == written && c["start"].as_u64().unwrap() as usize >= from)
+        .unwrap_or_else(|| panic!("no condition {written:?} after byte {from}: {conditions:#?}"))
+}
+
+const VISIT: &str = "\
+CHIEF COMPLAINT: Follow-up of diabetes.
+
+HISTORY OF PRESENT ILLNESS: She denies chest pain or shortness of breath. History of stroke in
+2019. Her mother has breast cancer. Rule out pneumonia.
+
+PAST MEDICAL HISTORY: Hypertension.
+
+ASSESSMENT AND PLAN:
+1. Type 2 diabetes mellitus, uncontrolled with hyperglycemia, E11.9.
+2. Osteoarthritis of the right knee.
+3. CKD stage 3.
+";
+
+fn written_note(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dxpx-hints-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn suggest_reads_status_and_ranks_codes() {
+    let path = written_note("visit.note", VISIT);
+    let cs = suggest(&[&path]);
+    let status = |written: &str| {
+        condition(&cs, written, 0)["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("chest pain"), "negated");
+    assert_eq!(status("shortness of breath"), "negated");
+    assert_eq!(status("pneumonia"), "hypothetical");
+    // A history maps to the personal-history code; a relative's condition to the family one.
+    let stroke = condition(&cs, "stroke", 0);
+    assert_eq!(stroke["status"], "history");
+    assert_eq!(codes(stroke)[0], "Z86.73", "{stroke}");
+    let cancer = condition(&cs, "breast cancer", 0);
+    assert_eq!(cancer["status"], "family");
+    assert_eq!(codes(cancer)[0], "Z80.3", "{cancer}");
+    // Hypertension has no history code: listed under past medical history it is current.
+    let htn = condition(&cs, "Hypertension", 0);
+    assert_eq!(
+        (htn["status"].as_str(), codes(htn)[0]),
+        (Some("current"), "I10")
+    );
+    assert_eq!(htn["section"], "past-history");
+    // The sentence chooses among codes: uncontrolled (hyperglycemia), laterality, stage.
+    let dm = condition(&cs, "Type 2 diabetes mellitus", 0);
+    assert_eq!(codes(dm)[0], "E11.65", "{dm}");
+    assert_eq!(dm["coded"], true, "E11.9 is in the note: {dm}");
+    assert_eq!(dm["section"], "diagnoses");
+    let knee = condition(&cs, "Osteoarthritis of the right knee", 0);
+    assert_eq!(codes(knee)[0], "M17.11", "{knee}");
+    assert_eq!(knee["coded"], false);
+    let ckd = condition(&cs, "CKD", 0);
+    assert_eq!(codes(ckd)[0], "N18.30", "{ckd}");
+    // Every object names its place in the file.
+    for c in &cs {
+        let (start, end) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&VISIT[start..end], c["text"].as_str().unwrap());
+        assert_eq!(c["path"], path.display().to_string());
+    }
+}
+
+/// The CDI set: real notes with their codes removed, and the codes they had. Each gold
+/// code's category must be among some documented condition's candidates for 85% of them,
+/// the code itself for 60%.
+#[test]
+fn cdi_notes_get_their_gold_codes() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let cdi = shared.join("corpus/cdi");
+    let expected = std::fs::read_to_string(cdi.join("expected.jsonl")).unwrap();
+    let (mut total, mut category, mut exact, mut first) = (0, 0, 0, 0);
+    let mut missed = Vec::new();
+    for line in expected.lines() {
+        let note: Value = serde_json::from_str(line).unwrap();
+        let conditions = suggest(&[&cdi.join(note["file"].as_str().unwrap())]);
+        let usable: Vec<&Value> = conditions
+            .iter()
+            .filter(|c| !matches!(c["status"].as_str(), Some("negated" | "hypothetical")))
+            .collect();
+        let candidates: BTreeSet<&str> = usable.iter().flat_map(|c| codes(c)).collect();
+        let gold: BTreeSet<&str> = note["expected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["code"].as_str().unwrap())
+            .collect();
+        for code in gold {
+            total += 1;
+            let cat = candidates.iter().any(|c| c[..3] == code[..3]);
+            category += cat as usize;
+            exact += candidates.contains(code) as usize;
+            first += usable.iter().any(|c| codes(c)[0] == code) as usize;
+            if !cat {
+                missed.push(format!("{} {code}", note["note_id"]));
+            }
+        }
+    }
+    let pct = |n: usize| 100.0 * n as f64 / total as f64;
+    eprintln!(
+        "CDI: {total} gold codes; category among candidates {category} ({:.0}%), exact {exact} ({:.0}%), exact as a condition's first candidate {first} ({:.0}%); categories missed: {missed:?}",
+        pct(category),
+        pct(exact),
+        pct(first)
+    );
+    assert!(pct(category) >= 85.0, "category {:.0}%", pct(category));
+    assert!(pct(exact) >= 60.0, "exact {:.0}%", pct(exact));
+}
+
+/// Negation, history, family and doubt on sentences of real MTSamples notes, found by a few
+/// of their words.
+#[test]
+fn real_sentences_read_as_a_coder_reads_them() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let notes = shared.join("corpus/mtsamples/dev_subset_300/notes");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "denies chest pain or shortness of breath",
+            "chest pain",
+            "negated",
+        ),
+        (
+            "denies chest pain or shortness of breath",
+            "shortness of breath",
+            "negated",
+        ),
+        (
+            "denies any fevers, chills, or night sweats",
+            "night sweats",
+            "negated",
+        ),
+        ("Denies history of seizures, strokes", "strokes", "negated"),
+        (
+            "history of urethral stricture",
+            "urethral stricture",
+            "history",
+        ),
+        ("Rule out ascites", "ascites", "hypothetical"),
+        (
+            "mother was diagnosed with Alzheimer",
+            "Alzheimer disease",
+            "family",
+        ),
+        (
+            "no evidence of aortic dissection",
+            "aortic dissection",
+            "negated",
+        ),
+    ];
+    let files: Vec<PathBuf> = std::fs::read_dir(&notes)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    for (words, written, want) in cases {
+        let (path, at) = files
+            .iter()
+            .find_map(|p| {
+                let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+                text.find(words).map(|at| (p.clone(), at))
+            })
+            .unwrap_or_else(|| panic!("no note says {words:?}"));
+        let cs = suggest(&[&path]);
+        let c = condition(&cs, written, at);
+        assert_eq!(c["status"], *want, "{words:?} in {}: {c}", path.display());
+    }
+}
+
+fn hint_client(options: Value) -> Client {
+    let mut c = Client::start(&["lsp"]);
+    c.initialize(json!({}), options);
+    c
+}
+
+/// Waits until the server publishes hints for `uri` (the automaton builds in the background).
+fn diagnostics_with_hints(c: &mut Client, uri: &str) -> Vec<Value> {
+    for _ in 0..50 {
+        let diags = c.diagnostics(uri, None);
+        if diags
+            .iter()
+            .any(|d| d["code"] == "dxpx/documented-not-coded")
+        {
+            return diags;
+        }
+    }
+    panic!("no documentation hints for {uri}");
+}
+
+#[test]
+fn the_server_hints_at_conditions_not_coded_and_codes_too_vague() {
+    let mut c = hint_client(json!({}));
+    let uri = "file:///tmp/dxpx-test/hints.note";
+    c.open(uri, VISIT);
+    let diags = diagnostics_with_hints(&mut c, uri);
+    let at = |rule: &str, text: &str| {
+        diags
+            .iter()
+            .find(|d| d["code"] == rule && d["range"]["start"] == position_of(VISIT, text))
+            .unwrap_or_else(|| panic!("no {rule} at {text:?}: {diags:#?}"))
+            .clone()
+    };
+    let knee = at(
+        "dxpx/documented-not-coded",
+        "Osteoarthritis of the right knee",
+    );
+    assert_eq!(knee["severity"], 4, "a hint");
+    assert!(
+        knee["message"].as_str().unwrap().contains("M17.11"),
+        "{knee}"
+    );
+    let vague = at("dxpx/more-specific-code", "E11.9");
+    assert!(
+        vague["message"].as_str().unwrap().contains("E11.65"),
+        "{vague}"
+    );
+    // Never on what the note says the patient does not have, or did not have now.
+    for quiet in ["chest pain", "stroke", "breast cancer", "pneumonia"] {
+        assert!(
+            !diags
+                .iter()
+                .any(|d| d["range"]["start"] == position_of(VISIT, quiet)),
+            "a hint on {quiet:?}: {diags:#?}"
+        );
+    }
+    // The quick fixes insert the candidates after the phrase; the first is preferred.
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": knee["range"], "context": {"diagnostics": [knee]}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.iter().any(|t| t.starts_with("Add M17.11")),
+        "{titles:?}"
+    );
+    let add = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add M17.11"))
+        .unwrap();
+    assert_eq!(add["isPreferred"], true);
+    let edit = &add["edit"]["changes"][uri][0];
+    assert_eq!(edit["newText"], " (M17.11)");
+    // Hover on the phrase: the candidates and why.
+    let h = c.call(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position_of(VISIT, "Osteoarthritis of the right knee")}),
+    );
+    let text = h["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.contains("M17.11") && text.contains("right") && text.contains("current"),
+        "{text}"
+    );
+    // The setting turns them off.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"dxpx": {"documentationHints": false}}}),
+    );
+    let quiet = c.diagnostics(uri, None);
+    let hints = ["dxpx/documented-not-coded", "dxpx/more-specific-code"];
+    assert!(
+        !quiet
+            .iter()
+            .any(|d| hints.contains(&d["code"].as_str().unwrap())),
+        "{quiet:#?}"
+    );
+    c.shutdown();
+}
