@@ -310,7 +310,7 @@ fn phrase_source(code: &str, title: &str) -> bool {
 
 /// The ways a title or term is written in notes: without its nonessential modifiers (the
 /// words in parentheses) or with them, its head before the first comma, without
-/// "unspecified", "X of Y" as "Y X", "A and B" as each, hyphenated words joined or apart.
+/// "unspecified", "X of Y" and "X in Y" as "Y X", "A and B" as each, hyphenated words joined or apart.
 pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
     let mut texts = vec![strip_parentheses(text)];
     if text.contains('(') && text.matches('(').count() <= 2 {
@@ -357,7 +357,7 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
             ws.splice(0..2, ["cancer".to_string()]);
         }
         let mut forms = vec![ws.clone()];
-        if let Some(of) = ws.iter().position(|w| w == "of") {
+        if let Some(of) = ws.iter().position(|w| w == "of" || w == "in") {
             let (a, b) = (&ws[..of], &ws[of + 1..]);
             let b: Vec<String> = b.iter().filter(|w| *w != "the").cloned().collect();
             if (1..=2).contains(&a.len()) && (1..=2).contains(&b.len()) {

@@ -280,6 +280,9 @@ impl Backend {
         std::thread::spawn(move || {
             lower_priority();
             let sets = backend.state().scanner.sets().clone();
+            // One background job at a time, so the editor keeps a core: the word index
+            // first (waiting for it if another thread is building it), then this.
+            sets.search_index();
             let vocabulary = Vocabulary::build(&sets);
             log(&format!(
                 "documentation hints ready: {} phrases in {} ms",

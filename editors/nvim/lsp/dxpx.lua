@@ -9,6 +9,7 @@ return {
   settings = {
     dxpx = {
       inlayHints = true,
+      documentationHints = true, -- conditions written but not coded; codes the note makes more specific
       -- rules = { ['retired-code'] = 'warning' },
       -- ruleGroups = { ['instructional-notes'] = 'off' },
       -- dataDir = '/path/to/FY2027', cptFile = '/secure/cpt.tsv',
