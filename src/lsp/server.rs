@@ -279,7 +279,14 @@ impl Backend {
         let runtime = tokio::runtime::Handle::current();
         std::thread::spawn(move || {
             lower_priority();
-            let sets = backend.state().scanner.sets().clone();
+            // The scanner is built when the first document opens, at the editor's priority;
+            // building it here would make that document wait on a low-priority thread.
+            let sets = loop {
+                if let Some(scanner) = backend.state().scanner.cell.get() {
+                    break scanner.sets().clone();
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            };
             // One background job at a time, so the editor keeps a core: the word index
             // first (waiting for it if another thread is building it), then this.
             sets.search_index();
@@ -475,9 +482,11 @@ impl LanguageServer for Backend {
         // The word index takes a moment to build: build it now, off the request path.
         if self.state().load == LoadOptions::default() {
             std::thread::spawn(|| {
+                // Loaded at normal priority: a document opened meanwhile waits for them.
+                let sets = CodeSets::embedded();
                 lower_priority();
-                CodeSets::embedded().load_hover_tables();
-                CodeSets::embedded().search_index();
+                sets.load_hover_tables();
+                sets.search_index();
             });
         }
     }
