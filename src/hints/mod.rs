@@ -54,7 +54,12 @@ pub fn conditions(
     let ws = words::split(text);
     let sections = context::sections(text);
     let mut out = Vec::new();
-    for found in vocab.find(text, &ws) {
+    let found_all = vocab.find(text, &ws);
+    let mut taken = vec![false; ws.len()];
+    for f in &found_all {
+        taken[f.first..=f.last].iter_mut().for_each(|t| *t = true);
+    }
+    for found in found_all {
         let phrase = &vocab.phrases[found.phrase];
         let start = ws[found.first].start;
         let end = ws[found.last].end;
@@ -68,7 +73,7 @@ pub fn conditions(
             mut trigger,
             listed_in_history,
         } = context::status(text, &ws, found.first, found.last, section);
-        let sentence = rank::sentence_stems(vocab, text, &ws, found.first, found.last);
+        let sentence = rank::sentence_stems(vocab, text, &ws, found.first, found.last, &taken);
         let mut codes = rank::candidates(sets, vocab, found.phrase, &sentence, CANDIDATES);
         if codes.is_empty() {
             continue;
@@ -130,7 +135,7 @@ fn absorb_details(
         .map(|(w, c)| {
             let own: Vec<String> = words::phrase(&text[c.start..c.end])
                 .iter()
-                .map(|x| words::stem(x).to_string())
+                .map(|x| words::key(x))
                 .collect();
             !found.iter().any(|(w2, other)| {
                 !std::ptr::eq(c, other)

@@ -19,6 +19,7 @@ pub struct Candidate {
 
 /// Words that do not tell siblings apart: a code lacking them in the note is no worse.
 const DEFAULT: &[&str] = &[
+    "side",
     "unspecified",
     "other",
     "specified",
@@ -82,7 +83,7 @@ fn content_stems(text: &str) -> Vec<String> {
         .iter()
         // "tube(s)", "Alzheimer's": a lone letter is no word.
         .filter(|w| w.len() > 1 && !STOP.contains(&w.as_str()))
-        .map(|w| words::stem(w).to_string())
+        .map(|w| words::key(w))
         .collect()
 }
 
@@ -114,6 +115,20 @@ impl Leaves {
             .collect();
         let sources: HashSet<&str> = roots.iter().copied().collect();
         roots.sort_unstable();
+        // Of a root and a category under it that the phrase also names, the category says
+        // more ("pelvic pain" is R10.2, not all of R10 "Abdominal and pelvic pain"), unless
+        // it is the "Other …" one beside the rest (M54.8 "Other dorsalgia").
+        let headers: Vec<&str> = roots
+            .iter()
+            .copied()
+            .filter(|r| sets.icd10cm_status(r) == Some(crate::codes::Status::Header))
+            .filter(|r| sets.icd10cm_title(r).is_some_and(|t| defaultness(t) >= 0))
+            .collect();
+        roots.retain(|r| {
+            !headers
+                .iter()
+                .any(|h| h.len() > r.len() && h.starts_with(*r))
+        });
         // A root under another root adds nothing (E11.9 under E11).
         roots.dedup_by(|later, earlier| later.starts_with(*earlier));
         let own: HashSet<String> = content_stems(&phrase.text).into_iter().collect();
@@ -252,9 +267,14 @@ pub fn candidates(
                 .iter()
                 .filter(|w| sentence.contains(*w))
                 .count();
-            // A code the phrase names by its own title or term needs no more words.
+            // A code the phrase names by its own title or term needs no more words, but for
+            // its side, which phrases are matched through.
             let unsupported = if leaf.source {
-                0
+                leaf.distinguishing
+                    .iter()
+                    .filter(|w| matches!(w.as_str(), "right" | "left" | "bilateral"))
+                    .filter(|w| !sentence.contains(*w))
+                    .count()
             } else {
                 leaf.telling
                     .iter()
@@ -358,20 +378,23 @@ pub fn history_codes(
 }
 
 /// The stems of a sentence's words, for [`candidates`].
+/// Words of other conditions in the sentence (`taken`) are theirs: "suicidal ideation" in
+/// "suicidal ideation, homicidal ideation" is no reason to choose Homicidal ideations.
 pub fn sentence_stems(
     vocab: &Vocabulary,
     text: &str,
     ws: &[words::Word],
     first: usize,
     last: usize,
+    taken: &[bool],
 ) -> HashSet<String> {
     let start = (0..=first).rev().find(|&i| ws[i].breaks).unwrap_or(0);
     let end = (last + 1..ws.len())
         .find(|&i| ws[i].breaks)
         .unwrap_or(ws.len());
-    let mut stems: HashSet<String> = ws[start..end]
-        .iter()
-        .map(|w| words::stem(&words::normal(&text[w.start..w.end])).to_string())
+    let mut stems: HashSet<String> = (start..end)
+        .filter(|&i| (first..=last).contains(&i) || !taken[i])
+        .map(|i| words::key(&text[ws[i].start..ws[i].end]))
         .collect();
     let implied: Vec<String> = stems
         .iter()

@@ -56,6 +56,7 @@ pub(super) const STOP: &[&str] = &[
     "during",
     "involving",
     "use",
+    "related",
 ];
 
 /// Words too general to name a condition on their own.
@@ -347,7 +348,7 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
             .into_iter()
             .filter(|w| !matches!(w.as_str(), "unspecified" | "nos" | "nec"))
             .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-            .map(|w| words::stem(&w).to_string())
+            .map(|w| words::key(&w))
             .collect();
         while ws.first().is_some_and(|w| w == "other" || w == "specified") {
             ws.remove(0);
@@ -366,11 +367,15 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
         }
         if let Some(and) = ws.iter().position(|w| w == "and") {
             let (a, b) = (&ws[..and], &ws[and + 1..]);
-            // Only "Syncope and collapse": in "Segmental and somatic dysfunction" the first
-            // word is no condition of its own.
-            // Inclusion terms are lists ("pins and needles"), not pairs of conditions.
+            // "Syncope and collapse" is each; inclusion terms are lists ("pins and
+            // needles"), not pairs of conditions.
             if a.len() == 1 && b.len() == 1 && origin == Origin::Title {
                 forms.push(a.to_vec());
+                forms.push(b.to_vec());
+            }
+            // "Pelvic and perineal pain" is pelvic pain and perineal pain.
+            if a.len() == 1 && (2..=3).contains(&b.len()) {
+                forms.push([a, &b[1..]].concat());
                 forms.push(b.to_vec());
             }
         }
@@ -478,12 +483,12 @@ impl Vocabulary {
                 unresolved.push(line.to_string());
                 continue;
             };
+            if term.starts_with('=') {
+                continue; // word equivalences: see `words::canonical`
+            }
             if let Some(word) = term.strip_prefix('+') {
-                let stems = words::phrase(means)
-                    .iter()
-                    .map(|w| words::stem(w).to_string())
-                    .collect();
-                implies.insert(words::stem(&words::normal(word)).to_string(), stems);
+                let stems = words::phrase(means).iter().map(|w| words::key(w)).collect();
+                implies.insert(words::key(word), stems);
                 continue;
             }
             let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm_status(c).is_some()) {
@@ -501,7 +506,7 @@ impl Vocabulary {
                 let means: Vec<String> = words::phrase(means)
                     .iter()
                     .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-                    .map(|w| words::stem(w).to_string())
+                    .map(|w| words::key(w))
                     .collect();
                 match by_words.get(&means) {
                     Some((s, _)) => s.clone(),
@@ -514,7 +519,7 @@ impl Vocabulary {
             let ws: Vec<String> = words::phrase(term)
                 .into_iter()
                 .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-                .map(|w| words::stem(&w).to_string())
+                .map(|w| words::key(&w))
                 .collect();
             let e = by_words.entry(ws).or_insert((Vec::new(), Origin::Synonym));
             e.1 = Origin::Synonym;
@@ -610,7 +615,7 @@ impl Vocabulary {
                 "ii" => "2",
                 "iii" => "3",
                 "iv" => "4",
-                s => words::stem(s),
+                s => words::canonical(words::stem(s)),
             };
             let id = self.ids.get(key).copied().unwrap_or(0);
             encoded.extend_from_slice(&id.to_be_bytes());

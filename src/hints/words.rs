@@ -64,6 +64,32 @@ pub fn phrase(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The form a word is compared in: its stem, then the one word of an equivalent pair that
+/// `data/synonyms.tsv` names (`=renal kidney`, tab-separated: "renal mass" and "mass of kidney" meet).
+pub fn key(word: &str) -> String {
+    canonical(stem(&normal(word))).to_string()
+}
+
+/// The canonical word of a stem (itself unless `data/synonyms.tsv` pairs it with another).
+pub fn canonical(word: &str) -> &str {
+    static EQUIVALENT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
+    let map = EQUIVALENT.get_or_init(|| {
+        super::vocabulary::SYNONYMS
+            .lines()
+            .filter_map(|l| l.strip_prefix('='))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(from, to)| {
+                (
+                    stem(&normal(from)).to_string(),
+                    stem(&normal(to.trim())).to_string(),
+                )
+            })
+            .collect()
+    });
+    map.get(word).map_or(word, String::as_str)
+}
+
 /// A word's stem for comparing a title's words with a note's: plural endings off.
 pub fn stem(word: &str) -> &str {
     let latin = ["ss", "us", "is"].iter().any(|e| word.ends_with(e));
