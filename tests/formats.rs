@@ -34,13 +34,7 @@ fn charge_sheets_match_their_gold() {
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/dxpx.toml");
     for sheet in sheets {
         let path = dir.join(&sheet);
-        let mentions = lines(
-            Command::new(common::dxpx())
-                .args(["scan", "--json"])
-                .arg(&path)
-                .output()
-                .unwrap(),
-        );
+        let mentions = common::json_lines("scan", &[&path]);
         let by_offset: BTreeMap<u64, &Value> = mentions
             .iter()
             .map(|m| (m["start"].as_u64().unwrap(), m))
@@ -147,13 +141,7 @@ fn messy_sheets() {
         "DOS,Procedure,Dx 1,Dx 2,Pointer\n03/02/2026,99213-25,E119,\"I10\",AB\n03/02/2026,93000-2Z,I10,,C\n03/03/2026,36415,dx pending\n",
     )
     .unwrap();
-    let mentions = lines(
-        Command::new(common::dxpx())
-            .args(["scan", "--json"])
-            .arg(&sheet)
-            .output()
-            .unwrap(),
-    );
+    let mentions = common::json_lines("scan", &[&sheet]);
     let codes: Vec<&str> = mentions
         .iter()
         .map(|m| m["code"].as_str().unwrap())
@@ -203,13 +191,7 @@ fn x12_claims() {
         "corpus/x12/linuxforhealth-x12/837_004010X098A1/dependent-commercial-insurance-02.837",
     );
     let text = std::fs::read_to_string(&file).unwrap();
-    let mentions = lines(
-        Command::new(common::dxpx())
-            .args(["scan", "--json"])
-            .arg(&file)
-            .output()
-            .unwrap(),
-    );
+    let mentions = common::json_lines("scan", &[&file]);
     let hi = text.find("HI*BK:81602").unwrap();
     assert_eq!(
         mentions[0]["start"].as_u64().unwrap() as usize,
@@ -278,13 +260,7 @@ fn fhir_claims() {
     };
     let file = shared.join("corpus/fhir/cms-bfd-idr-v3-eob/ExplanationOfBenefit-Carrier.json");
     let text = std::fs::read_to_string(&file).unwrap();
-    let mentions = lines(
-        Command::new(common::dxpx())
-            .args(["scan", "--json"])
-            .arg(&file)
-            .output()
-            .unwrap(),
-    );
+    let mentions = common::json_lines("scan", &[&file]);
     assert!(
         mentions.iter().all(|m| span_text(&text, m).replace('.', "")
             == m["code"].as_str().unwrap().replace('.', "")),
@@ -366,13 +342,7 @@ fn hl7_messages() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("dft.hl7");
     std::fs::write(&file, &msg).unwrap();
-    let mentions = lines(
-        Command::new(common::dxpx())
-            .args(["scan", "--json"])
-            .arg(&file)
-            .output()
-            .unwrap(),
-    );
+    let mentions = common::json_lines("scan", &[&file]);
     let find = |code: &str| mentions.iter().find(|m| m["code"] == code).unwrap().clone();
     assert!(
         mentions
@@ -395,13 +365,7 @@ fn hl7_messages() {
     };
     let adt = shared.join("corpus/hl7v2/node-hl7-complete/adt-example.hl7");
     let text = std::fs::read_to_string(&adt).unwrap();
-    let found = lines(
-        Command::new(common::dxpx())
-            .args(["scan", "--json"])
-            .arg(&adt)
-            .output()
-            .unwrap(),
-    );
+    let found = common::json_lines("scan", &[&adt]);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["code"], "715.96");
     assert_eq!(span_text(&text, &found[0]), "71596");

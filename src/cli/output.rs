@@ -21,6 +21,31 @@ pub fn read_document(path: &Path) -> Result<String, String> {
     })
 }
 
+/// Reads each path as a document and hands it to `each` with buffered standard output. A
+/// file that cannot be read is reported and skipped; the exit status is then 2.
+pub fn each_document(
+    paths: &[std::path::PathBuf],
+    mut each: impl FnMut(&mut dyn std::io::Write, &Path, &str),
+) -> std::process::ExitCode {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    for path in paths {
+        match read_document(path) {
+            Ok(text) => each(&mut out, path, &text),
+            Err(e) => {
+                eprintln!("dxpx: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        std::process::ExitCode::from(super::EXIT_USAGE)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
 /// Line starts of a text, to turn byte offsets into 0-based lines and UTF-16 columns.
 pub struct Position {
     line_starts: Vec<usize>,

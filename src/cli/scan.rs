@@ -1,6 +1,6 @@
 //! `dxpx scan`: every code mention in files, one JSON object per line (or readable text).
 
-use super::output::{Position, read_document};
+use super::output::{Position, each_document};
 use crate::scan::{Mention, Scanner};
 use serde_json::json;
 use std::path::Path;
@@ -14,29 +14,17 @@ pub enum Format {
 }
 
 pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> ExitCode {
-    use std::io::Write;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut failed = false;
-    for path in paths {
-        let text = match read_document(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("dxpx: {e}");
-                failed = true;
-                continue;
-            }
-        };
-        let kind = crate::analysis::Kind::detect(&path.to_string_lossy(), None, &text);
-        let (mentions, structure) = crate::analysis::read(scanner, kind, &text);
+    each_document(paths, |out, path, text| {
+        let kind = crate::analysis::Kind::detect(&path.to_string_lossy(), None, text);
+        let (mentions, structure) = crate::analysis::read(scanner, kind, text);
         if format == Format::Count {
             let _ = writeln!(out, "{}:{}", path.display(), mentions.len());
-            continue;
+            return;
         }
-        let positions = Position::index(&text);
+        let positions = Position::index(text);
         for (i, m) in mentions.iter().enumerate() {
             if format == Format::Json {
-                let mut v = mention_json(path, &text, &positions, m);
+                let mut v = mention_json(path, text, &positions, m);
                 // On a charge sheet or claim, a procedure names the diagnoses it points to.
                 if let Some(structure) = &structure
                     && m.system.is_procedure()
@@ -53,7 +41,7 @@ pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> 
                 }
                 let _ = writeln!(out, "{v}");
             } else {
-                let (line, col) = positions.utf16(&text, m.start);
+                let (line, col) = positions.utf16(text, m.start);
                 let _ = writeln!(
                     out,
                     "{}:{}:{}: {} {} {} ({})",
@@ -67,12 +55,7 @@ pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> 
                 );
             }
         }
-    }
-    if failed {
-        ExitCode::from(super::EXIT_USAGE)
-    } else {
-        ExitCode::SUCCESS
-    }
+    })
 }
 
 pub fn mention_json(

@@ -1,40 +1,28 @@
 //! `dxpx suggest`: the conditions notes document in words, with ranked candidate codes, their
 //! status (current, negated, history, family, hypothetical) and whether the note codes them.
 
-use super::output::{Position, read_document};
+use super::output::{Position, each_document};
 use crate::analysis::{self, Kind};
 use crate::hints::{self, Condition, Vocabulary};
 use crate::scan::Scanner;
 use serde_json::json;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool) -> ExitCode {
     let vocab = Vocabulary::build(scanner.sets());
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut failed = false;
-    for path in paths {
-        let text = match read_document(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("dxpx: {e}");
-                failed = true;
-                continue;
-            }
-        };
-        let (mentions, _) = analysis::read(scanner, Kind::Note, &text);
-        let scopes = crate::rules::scope::encounters(&text, &mentions);
-        let conditions = hints::conditions(&vocab, scanner.sets(), &text, &mentions, &scopes);
-        let positions = Position::index(&text);
+    each_document(paths, |out, path, text| {
+        let (mentions, _) = analysis::read(scanner, Kind::Note, text);
+        let scopes = crate::rules::scope::encounters(text, &mentions);
+        let conditions = hints::conditions(&vocab, scanner.sets(), text, &mentions, &scopes);
+        let positions = Position::index(text);
         for c in &conditions {
-            let written = if as_json {
-                writeln!(out, "{}", condition_json(path, &text, &positions, c))
+            if as_json {
+                let _ = writeln!(out, "{}", condition_json(path, text, &positions, c));
             } else {
-                let (line, col) = positions.utf16(&text, c.start);
+                let (line, col) = positions.utf16(text, c.start);
                 let codes: Vec<&str> = c.codes.iter().map(|x| x.code.as_str()).collect();
-                writeln!(
+                let _ = writeln!(
                     out,
                     "{}:{}:{}: {} [{}{}] {}",
                     path.display(),
@@ -44,18 +32,10 @@ pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool) -> ExitCode 
                     c.status.name(),
                     if c.coded { ", coded" } else { "" },
                     codes.join(" ")
-                )
-            };
-            if written.is_err() {
-                return ExitCode::SUCCESS; // the reader went away (`| head`)
+                );
             }
         }
-    }
-    if failed {
-        ExitCode::from(super::EXIT_USAGE)
-    } else {
-        ExitCode::SUCCESS
-    }
+    })
 }
 
 fn condition_json(

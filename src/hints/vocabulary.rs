@@ -437,18 +437,32 @@ fn usable(ws: &[String]) -> bool {
     !(ws.len() == 1 && (first.len() < 4 || first.bytes().any(|b| b.is_ascii_digit())))
 }
 
+/// Codes by index, each stored once.
+#[derive(Default)]
+struct Interned {
+    list: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Interned {
+    fn intern(&mut self, code: &str) -> u32 {
+        if let Some(&i) = self.index.get(code) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.list.push(code.to_string());
+        self.index.insert(code.to_string(), i);
+        i
+    }
+}
+
 impl Vocabulary {
     pub fn build(sets: &CodeSets) -> Vocabulary {
         let started = Instant::now();
-        let mut codes: Vec<String> = Vec::new();
-        let mut code_index: HashMap<String, u32> = HashMap::new();
+        let mut codes = Interned::default();
         let mut by_words: HashMap<Vec<String>, Sourced> = HashMap::new();
         let mut add = |code: &str, text: &str, origin: Origin, by_words: &mut HashMap<_, _>| {
-            let next = codes.len() as u32;
-            let ci = *code_index.entry(code.to_string()).or_insert_with(|| {
-                codes.push(code.to_string());
-                next
-            });
+            let ci = codes.intern(code);
             for v in variants(text, origin) {
                 // An injury code's single word is its site ("Axis" under fractures of C2).
                 if v.len() == 1 && code.starts_with(['S', 'T']) {
@@ -492,16 +506,7 @@ impl Vocabulary {
                 continue;
             }
             let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm_status(c).is_some()) {
-                means
-                    .split(' ')
-                    .map(|c| {
-                        let next = codes.len() as u32;
-                        *code_index.entry(c.to_string()).or_insert_with(|| {
-                            codes.push(c.to_string());
-                            next
-                        })
-                    })
-                    .collect()
+                means.split(' ').map(|c| codes.intern(c)).collect()
             } else {
                 let means: Vec<String> = words::phrase(means)
                     .iter()
@@ -574,7 +579,7 @@ impl Vocabulary {
             ids,
             automaton,
             phrases,
-            codes,
+            codes: codes.list,
             implies,
             unresolved,
             build_time: started.elapsed(),
