@@ -80,9 +80,9 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(files.len().max(1));
-    let mut results: Vec<Option<Result<Checked, String>>> = Vec::new();
+    let mut results: Vec<Option<Result<Checked, Skipped>>> = Vec::new();
     results.resize_with(files.len(), || None);
-    let slots: Vec<std::sync::Mutex<Option<Result<Checked, String>>>> =
+    let slots: Vec<std::sync::Mutex<Option<Result<Checked, Skipped>>>> =
         results.into_iter().map(std::sync::Mutex::new).collect();
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -104,12 +104,17 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
         eprintln!();
     }
     let mut checked = Vec::new();
-    let mut skipped = 0;
+    let (mut skipped, mut internal) = (0, 0);
     for slot in slots {
         match slot.into_inner().unwrap_or_else(|p| p.into_inner()) {
             Some(Ok(c)) => checked.push(c),
-            Some(Err(e)) => {
+            Some(Err(Skipped::Unreadable(e))) => {
                 skipped += 1;
+                eprintln!("dxpx: {e}");
+            }
+            Some(Err(Skipped::Internal(e))) => {
+                skipped += 1;
+                internal += 1;
                 eprintln!("dxpx: {e}");
             }
             None => {}
@@ -144,21 +149,45 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
         .iter()
         .flat_map(|c| &c.findings)
         .any(|f| options.fail_on.fails(f.severity));
-    if failing {
+    if internal > 0 {
+        ExitCode::from(super::EXIT_USAGE)
+    } else if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn check_file(scanner: &Scanner, config: &Config, path: &Path) -> Result<Checked, String> {
-    let text = read_document(path)?;
-    let a = analysis::analyze(scanner, config, &path.to_string_lossy(), &text);
-    let suppressions = crate::rules::suppress_list(&text);
+/// Why a file was not checked.
+enum Skipped {
+    /// It could not be read as text (missing, binary, not UTF-8).
+    Unreadable(String),
+    /// A bug in dxpx while checking it.
+    Internal(String),
+}
+
+fn check_file(scanner: &Scanner, config: &Config, path: &Path) -> Result<Checked, Skipped> {
+    let text = read_document(path).map_err(Skipped::Unreadable)?;
+    let stage = |what: &str, fault: crate::fault::Fault| {
+        Skipped::Internal(format!(
+            "{}: {fault} while {what}; skipped, the other files are still checked",
+            path.display()
+        ))
+    };
+    let name = path.to_string_lossy();
+    let kind = analysis::Kind::detect(&name, None, &text);
+    let (mentions, structure) = crate::fault::catch(|| analysis::read(scanner, kind, &text))
+        .map_err(|f| stage("reading its codes", f))?;
+    let (_, findings) = crate::fault::catch(|| {
+        analysis::check(scanner.sets(), config, &text, &mentions, structure.as_ref())
+    })
+    .map_err(|f| stage("applying the rules", f))?;
+    let suppressions = crate::fault::catch(|| crate::rules::suppress_list(&text))
+        .map_err(|f| stage("reading its suppressions", f))?;
     Ok(Checked {
         path: path.to_path_buf(),
-        mentions: a.mentions,
-        findings: a.findings,
+        mentions,
+        findings,
         suppressions,
         text,
     })

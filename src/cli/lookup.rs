@@ -13,11 +13,19 @@ pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: 
         Some(Ok(s)) => Some(s),
         None => None,
     };
-    let mut missing = false;
+    let (mut missing, mut internal) = (false, false);
     for code in codes {
-        let entries = match system {
+        let entries = crate::fault::catch(|| match system {
             Some(s) => sets.lookup(code, s).into_iter().collect(),
             None => sets.lookup_any(code),
+        });
+        let entries: Vec<Entry> = match entries {
+            Ok(entries) => entries,
+            Err(fault) => {
+                eprintln!("dxpx: looking up {code:?}: {fault}; the other codes go on");
+                internal = true;
+                continue;
+            }
         };
         if entries.is_empty() {
             missing = true;
@@ -36,7 +44,9 @@ pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: 
             }
         }
     }
-    if missing {
+    if internal {
+        ExitCode::from(super::EXIT_USAGE)
+    } else if missing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -150,6 +150,15 @@ pub fn main() -> ExitCode {
     if !serving {
         die_quietly_on_closed_pipe();
     }
+    crate::fault::install_hook();
+    // The commands contain bugs file by file and code by code; this is for the rest.
+    crate::fault::catch(|| run(cli)).unwrap_or_else(|fault| {
+        eprintln!("dxpx: {fault}");
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn run(cli: Cli) -> ExitCode {
     if cli.version {
         return version(&cli.data);
     }

@@ -22,17 +22,34 @@ pub fn read_document(path: &Path) -> Result<String, String> {
 }
 
 /// Reads each path as a document and hands it to `each` with buffered standard output. A
-/// file that cannot be read is reported and skipped; the exit status is then 2.
+/// file that cannot be read, or that meets a bug in dxpx, is reported and skipped (nothing
+/// of its half-written report is printed); the exit status is then 2.
 pub fn each_document(
     paths: &[std::path::PathBuf],
     mut each: impl FnMut(&mut dyn std::io::Write, &Path, &str),
 ) -> std::process::ExitCode {
+    use std::io::Write;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
+    let mut report = Vec::new();
     for path in paths {
         match read_document(path) {
-            Ok(text) => each(&mut out, path, &text),
+            Ok(text) => {
+                report.clear();
+                match crate::fault::catch(|| each(&mut report, path, &text)) {
+                    Ok(()) => {
+                        let _ = out.write_all(&report);
+                    }
+                    Err(fault) => {
+                        eprintln!(
+                            "dxpx: {}: {fault}; skipped, the others go on",
+                            path.display()
+                        );
+                        failed = true;
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("dxpx: {e}");
                 failed = true;

@@ -46,6 +46,8 @@ pub struct Index {
     phrases: Vec<(System, u32, u32)>,
     /// The weight of each phrase's words (coverage denominator).
     weight: Vec<f32>,
+    /// Whether each phrase's code is billable (headers and terminated codes rank lower).
+    billable: Vec<bool>,
     words: Vec<String>,
     postings: Vec<Vec<u32>>,
 }
@@ -54,13 +56,29 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| {
-            let w = w.to_lowercase();
+            let w: String = w.to_lowercase().chars().map(without_accent).collect();
             match w.as_str() {
                 "ii" => "2".to_string(),
                 "iii" => "3".to_string(),
                 _ => w,
             }
         })
+}
+
+/// The letter without its accent, so "Meniere" finds "Ménière" and "Sjogren" "Sjögren"
+/// (the accented letters of ICD-10-CM and HCPCS titles; other characters are kept).
+fn without_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => c,
+    }
 }
 
 fn word_weight(w: &str) -> f32 {
@@ -138,8 +156,16 @@ impl Index {
             .iter()
             .map(|(_, id)| std::mem::take(&mut postings[*id as usize]))
             .collect();
+        let billable = phrases
+            .iter()
+            .map(|&(system, row, _)| match system {
+                System::Icd10Cm => src.icd10cm.row(row as usize).field(2) == "1",
+                _ => src.hcpcs.row(row as usize).field(5).is_empty(),
+            })
+            .collect();
         Index {
             phrases,
+            billable,
             weight,
             words: words.into_iter().map(|(w, _)| w).collect(),
             postings: postings_sorted,
@@ -149,6 +175,7 @@ impl Index {
     pub fn heap_bytes(&self) -> usize {
         self.phrases.capacity() * 12
             + self.weight.capacity() * 4
+            + self.billable.capacity()
             + self.words.iter().map(|w| w.capacity() + 24).sum::<usize>()
             + self
                 .postings
@@ -164,7 +191,7 @@ impl Index {
         if self.words.get(start).is_some_and(|w| w == q) {
             out.push((start, 1.0));
         }
-        let prefix_ok = q.chars().count() >= 3 || (last && !q.is_empty());
+        let prefix_ok = q.chars().count() >= 3 || (last && q.chars().count() >= 2);
         if prefix_ok {
             for (i, w) in self.words.iter().enumerate().skip(start) {
                 if !w.starts_with(q) {
@@ -176,10 +203,17 @@ impl Index {
             }
         }
         if out.is_empty() && q.chars().count() >= 5 {
+            let q: Vec<char> = q.chars().collect();
+            let mut w_chars = Vec::new();
             for (i, w) in self.words.iter().enumerate() {
-                if within_one_edit(q, w)
-                    || (last && w.len() > q.len() && within_one_edit(q, &w[..q.len().min(w.len())]))
-                {
+                // One edit changes the length by one character at most, and a character is
+                // one to four bytes: most words are ruled out before they are decoded.
+                if w.len() + 1 < q.len() || (!last && w.len() > 4 * (q.len() + 1)) {
+                    continue;
+                }
+                w_chars.clear();
+                w_chars.extend(w.chars());
+                if within_one_edit(&q, &w_chars) || (last && prefix_within_one_edit(&q, &w_chars)) {
                     out.push((i, 0.6));
                 }
             }
@@ -209,63 +243,114 @@ impl Index {
             .collect();
         words.sort_by_key(|w| w.1);
         let quality = |w: usize, q: f32| q * word_weight(&self.words[w]).max(0.3);
-        let mut scores: HashMap<u32, f32> = HashMap::new();
+        // Dense scores (0 = not matched): a common word ("fracture") matches tens of
+        // thousands of phrases, too many for a hash map per query.
+        let mut scores = vec![0f32; self.phrases.len()];
+        let mut matched_phrases: Vec<u32> = Vec::new();
         for &(w, q) in &words[0].0 {
             for &p in &self.postings[w] {
-                let e = scores.entry(p).or_insert(0.0);
-                *e = e.max(quality(w, q));
+                let score = &mut scores[p as usize];
+                if *score == 0.0 {
+                    matched_phrases.push(p);
+                }
+                *score = score.max(quality(w, q));
             }
         }
         for (matched, _) in &words[1..] {
-            scores.retain(|p, sum| {
+            matched_phrases.retain(|&p| {
                 let best = matched
                     .iter()
-                    .filter(|(w, _)| self.postings[*w].binary_search(p).is_ok())
+                    .filter(|(w, _)| self.postings[*w].binary_search(&p).is_ok())
                     .map(|&(w, q)| quality(w, q))
                     .fold(0.0, f32::max);
-                *sum += best;
+                scores[p as usize] += best;
                 best > 0.0
             });
         }
-        let mut by_code: HashMap<(System, u32), (f32, u32)> = HashMap::new();
-        for (p, sum) in scores {
+        // The best phrase of each code: slots are ICD-10-CM rows, then HCPCS rows.
+        let icd10cm_rows = src.icd10cm.len();
+        let mut by_code = vec![(0f32, 0u32); icd10cm_rows + src.hcpcs.len()];
+        let mut matched_codes: Vec<u32> = Vec::new();
+        for p in matched_phrases {
             let (system, row, note) = self.phrases[p as usize];
+            let sum = scores[p as usize];
             let mut score = sum / self.weight[p as usize].max(sum);
-            let billable = match system {
-                System::Icd10Cm => src.icd10cm.row(row as usize).field(2) == "1",
-                _ => src.hcpcs.row(row as usize).field(5).is_empty(),
-            };
-            if !billable {
+            if !self.billable[p as usize] {
                 score *= 0.85;
             }
-            let e = by_code.entry((system, row)).or_insert((0.0, note));
-            if score > e.0 {
-                *e = (score, note);
+            let slot = match system {
+                System::Icd10Cm => row,
+                _ => icd10cm_rows as u32 + row,
+            };
+            let best = &mut by_code[slot as usize];
+            if best.0 == 0.0 {
+                matched_codes.push(slot);
+            }
+            if score > best.0 {
+                *best = (score, note);
             }
         }
-        let mut hits: Vec<SearchHit> = by_code
+        // Only codes scoring at least the limit-th best can be among the hits.
+        if matched_codes.len() > limit && limit > 0 {
+            let (_, nth, _) = matched_codes.select_nth_unstable_by(limit - 1, |a, b| {
+                by_code[*b as usize].0.total_cmp(&by_code[*a as usize].0)
+            });
+            let threshold = by_code[*nth as usize].0;
+            matched_codes.retain(|s| by_code[*s as usize].0 >= threshold);
+        }
+        let by_code = matched_codes.into_iter().map(|slot| {
+            let (score, note) = by_code[slot as usize];
+            let (system, row) = match slot.checked_sub(icd10cm_rows as u32) {
+                Some(row) => (System::Hcpcs, row),
+                None => (System::Icd10Cm, slot),
+            };
+            ((system, row), (score, note))
+        });
+        // Rank on borrowed keys and build only the hits that are kept: a common word
+        // ("accident") matches thousands of codes.
+        let key = |system: System, row: u32| match system {
+            System::Icd10Cm => {
+                let r = src.icd10cm.row(row as usize);
+                let status = if r.field(2) == "1" {
+                    Status::Valid
+                } else {
+                    Status::Header
+                };
+                (r.key(), r.field(5), status)
+            }
+            _ => {
+                let r = src.hcpcs.row(row as usize);
+                let status = if r.field(5).is_empty() {
+                    Status::Valid
+                } else {
+                    Status::Retired
+                };
+                (r.key(), r.field(2), status)
+            }
+        };
+        let mut ranked: Vec<(f32, System, u32, u32, &str, Status)> = by_code
             .into_iter()
             .map(|((system, row), (score, note))| {
-                let (code, title, status) = match system {
-                    System::Icd10Cm => {
-                        let r = src.icd10cm.row(row as usize);
-                        let status = if r.field(2) == "1" {
-                            Status::Valid
-                        } else {
-                            Status::Header
-                        };
-                        (r.key(), r.field(5), status)
-                    }
-                    _ => {
-                        let r = src.hcpcs.row(row as usize);
-                        let status = if r.field(5).is_empty() {
-                            Status::Valid
-                        } else {
-                            Status::Retired
-                        };
-                        (r.key(), r.field(2), status)
-                    }
-                };
+                let (code, _, status) = key(system, row);
+                (score, system, row, note, code, status)
+            })
+            .collect();
+        let order = |a: &(f32, System, u32, u32, &str, Status),
+                     b: &(f32, System, u32, u32, &str, Status)| {
+            b.0.total_cmp(&a.0)
+                .then((a.5 == Status::Retired).cmp(&(b.5 == Status::Retired)))
+                .then(a.4.len().cmp(&b.4.len()))
+                .then(a.4.cmp(b.4))
+        };
+        if ranked.len() > limit && limit > 0 {
+            ranked.select_nth_unstable_by(limit - 1, order);
+        }
+        ranked.truncate(limit);
+        ranked.sort_by(order);
+        ranked
+            .into_iter()
+            .map(|(score, system, row, note, code, status)| {
+                let (_, title, _) = key(system, row);
                 let matched = if note == u32::MAX {
                     title
                 } else {
@@ -280,56 +365,63 @@ impl Index {
                     score,
                 }
             })
-            .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then((a.status == Status::Retired).cmp(&(b.status == Status::Retired)))
-                .then(a.code.len().cmp(&b.code.len()))
-                .then(a.code.cmp(&b.code))
-        });
-        hits.truncate(limit);
-        hits
+            .collect()
     }
 }
 
-/// True when `a` and `b` differ by at most one insertion, deletion or substitution.
-fn within_one_edit(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+/// True when `a` and `b` differ by at most one insertion, deletion or substitution of a
+/// character, or by two neighbouring characters swapped ("fracutre").
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }
-    let (mut i, mut j, mut edits) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            i += 1;
-            j += 1;
-            continue;
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[common..], &b[common..]);
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            a.len() <= 1
+                || a[1..] == b[1..]
+                || (a.len() >= 2 && a[0] == b[1] && a[1] == b[0] && a[2..] == b[2..])
         }
-        edits += 1;
-        if edits > 1 {
-            return false;
-        }
-        match a.len().cmp(&b.len()) {
-            std::cmp::Ordering::Less => j += 1,
-            std::cmp::Ordering::Greater => i += 1,
-            std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-            }
-        }
+        std::cmp::Ordering::Less => a == &b[1..],
+        std::cmp::Ordering::Greater => &a[1..] == b,
     }
-    edits + (a.len() - i) + (b.len() - j) <= 1
+}
+
+/// True when the start of `word` is within one edit of `query` (the word being typed:
+/// "diabtes" for "diabetes…").
+fn prefix_within_one_edit(query: &[char], word: &[char]) -> bool {
+    (query.len().saturating_sub(1)..=query.len() + 1)
+        .filter(|&n| n < word.len())
+        .any(|n| within_one_edit(query, &word[..n]))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::within_one_edit;
+    use super::{prefix_within_one_edit, within_one_edit};
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
 
     #[test]
     fn one_edit() {
-        assert!(within_one_edit("diabetis", "diabetes"));
-        assert!(within_one_edit("asthma", "astma"));
-        assert!(!within_one_edit("asthma", "stoma"));
+        let edit = |a: &str, b: &str| within_one_edit(&chars(a), &chars(b));
+        assert!(edit("diabetis", "diabetes"));
+        assert!(edit("asthma", "astma"));
+        assert!(edit("fracutre", "fracture"));
+        assert!(edit("boutonniere", "boutonnière"));
+        assert!(edit("menire", "ménire"));
+        assert!(!edit("asthma", "stoma"));
+        assert!(!edit("abcd", "dcba"));
+    }
+
+    #[test]
+    fn one_edit_of_a_prefix() {
+        let prefix = |q: &str, w: &str| prefix_within_one_edit(&chars(q), &chars(w));
+        assert!(prefix("diabtes", "diabetes"));
+        assert!(prefix("boutonnie", "boutonnière"));
+        assert!(prefix("sjögr", "sjögren"));
+        assert!(!prefix("zzzzz", "sjögren"));
     }
 }

@@ -11,7 +11,11 @@ use crate::scan::Mention;
 /// Whether a text is a FHIR resource (JSON with a resourceType near the start).
 pub fn looks_like(text: &str) -> bool {
     let t = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    t.starts_with('{') && t[..t.len().min(4096)].contains("\"resourceType\"")
+    let mut head = t.len().min(4096);
+    while !t.is_char_boundary(head) {
+        head -= 1;
+    }
+    t.starts_with('{') && t[..head].contains("\"resourceType\"")
 }
 
 fn system_of(uri: &str) -> Option<System> {

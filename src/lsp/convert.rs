@@ -37,6 +37,29 @@ pub fn diagnostic(doc: &Document, uri: &Uri, f: &Finding, enc: Encoding) -> Diag
     }
 }
 
+/// What the editor shows for a document dxpx could not check because of a bug in dxpx.
+pub fn internal_error(fault: &crate::fault::Fault, lost: bool) -> Diagnostic {
+    let message = if lost {
+        format!(
+            "dxpx lost track of this document's text after an {fault}: close and reopen it to \
+             check it again. Other documents are still checked."
+        )
+    } else {
+        format!(
+            "dxpx could not check this document: {fault}. Other documents are still checked; \
+             an edit checks it again."
+        )
+    };
+    Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::WARNING),
+        code: Some(NumberOrString::String("dxpx/internal-error".into())),
+        source: Some("dxpx".into()),
+        message,
+        ..Diagnostic::default()
+    }
+}
+
 /// Quick fixes of `f`, each a WorkspaceEdit on the document.
 pub fn code_actions(
     doc: &Document,

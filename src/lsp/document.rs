@@ -2,6 +2,7 @@
 //! mentions kept up to date edit by edit, and the negotiated position encoding.
 
 use crate::analysis::{self, Kind, Structure};
+use crate::fault::Fault;
 use crate::scan::{Edit, ScanState, Scanner};
 use ropey::Rope;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
@@ -24,6 +25,11 @@ pub struct Document {
     pub scan: ScanState,
     /// The conditions the documentation hints found in this version, once asked for.
     pub conditions: std::sync::OnceLock<Vec<crate::hints::Condition>>,
+    /// Set when a bug stopped dxpx from reading this text (see [`Document::recover`]).
+    pub unread: Option<Fault>,
+    /// Set when a bug struck while an edit was being applied: the text may no longer be
+    /// the client's, so edits are ignored until the document is opened again.
+    pub lost: bool,
 }
 
 impl Document {
@@ -45,43 +51,51 @@ impl Document {
             rope,
             scan: ScanState::default(),
             conditions: std::sync::OnceLock::new(),
+            unread: None,
+            lost: false,
         };
-        doc.rescan(scanner);
+        doc.recover(scanner);
         doc
     }
 
-    /// Applies one change from `didChange`. Positions past the end are clamped, so a
-    /// confused client cannot make the server panic.
-    pub fn apply(
-        &mut self,
-        scanner: &Scanner,
-        change: &TextDocumentContentChangeEvent,
-        enc: Encoding,
-    ) {
+    /// Applies one change from `didChange` to the text. Positions past the end are
+    /// clamped, so a confused client cannot make the server panic. The mentions are
+    /// brought up to date by [`Document::reread`] after it.
+    pub fn edit_text(&mut self, change: &TextDocumentContentChangeEvent, enc: Encoding) -> Edit {
         self.conditions = std::sync::OnceLock::new();
-        match change.range {
-            None => {
-                self.text = change.text.clone();
-                self.rope = Rope::from_str(&self.text);
-                self.rescan(scanner);
-            }
+        let (start, end) = match change.range {
+            None => (0, self.text.len()),
             Some(range) => {
                 let start = self.offset(range.start, enc);
-                let end = self.offset(range.end, enc).max(start);
-                let (cs, ce) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
-                self.rope.remove(cs..ce);
-                self.rope.insert(cs, &change.text);
-                self.text.replace_range(start..end, &change.text);
-                self.scan.apply(
-                    scanner,
-                    &self.text,
-                    Edit {
-                        old_start: start,
-                        old_end: end,
-                        new_len: change.text.len(),
-                    },
-                );
+                (start, self.offset(range.end, enc).max(start))
             }
+        };
+        let edit = Edit {
+            old_start: start,
+            old_end: end,
+            new_len: change.text.len(),
+        };
+        self.text.replace_range(start..end, &change.text);
+        if change.range.is_none() {
+            self.rope = Rope::from_str(&self.text);
+        } else {
+            let (cs, ce) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
+            self.rope.remove(cs..ce);
+            self.rope.insert(cs, &change.text);
+        }
+        edit
+    }
+
+    /// Brings the mentions up to date after [`Document::edit_text`]: a note is rescanned
+    /// around the edit; a charge sheet or claim (small, and whose structure any edit can
+    /// change) is read again whole, as is a document whose kind the edit changed.
+    pub fn reread(&mut self, scanner: &Scanner, edit: Edit) {
+        let kind = Kind::detect(&self.name, Some(&self.language_id), &self.text);
+        let whole = edit.old_start == 0 && edit.new_len == self.text.len();
+        if kind == Kind::Note && self.kind == Kind::Note && !whole && self.unread.is_none() {
+            self.scan.apply(scanner, &self.text, edit);
+        } else {
+            self.rescan(scanner);
         }
     }
 
@@ -92,6 +106,30 @@ impl Document {
         let (mentions, structure) = analysis::read(scanner, self.kind, &self.text);
         self.scan = ScanState { mentions };
         self.structure = structure;
+        self.unread = None;
+    }
+
+    /// After a bug while reading the document: its text is right, what was read of it is
+    /// not. Reads it again from scratch; if that fails too, the document has no mentions
+    /// and says why, until an edit or a reload reads it whole again.
+    pub fn recover(&mut self, scanner: &Scanner) {
+        if let Err(fault) = crate::fault::catch(|| self.rescan(scanner)) {
+            self.scan = ScanState::default();
+            self.structure = None;
+            self.conditions = std::sync::OnceLock::new();
+            self.unread = Some(fault);
+        }
+    }
+
+    /// After a bug while an edit was applied: the text is dropped rather than kept wrong.
+    pub fn lose(&mut self, fault: Fault) {
+        self.text.clear();
+        self.rope = Rope::new();
+        self.scan = ScanState::default();
+        self.structure = None;
+        self.conditions = std::sync::OnceLock::new();
+        self.unread = Some(fault);
+        self.lost = true;
     }
 
     /// The byte offset of an LSP position, clamped to the document.

@@ -7,11 +7,23 @@ use crate::codes::{Status, System};
 use crate::scan::{Mention, Signal};
 use tower_lsp_server::ls_types::*;
 
+/// The document's diagnostics; when a bug keeps dxpx from reading or checking it, one
+/// diagnostic that says so in place of silence.
 pub fn diagnostics(st: &State, uri: &Uri, doc: &Document) -> Vec<Diagnostic> {
-    findings(st, doc)
-        .iter()
-        .map(|f| convert::diagnostic(doc, uri, f, st.encoding))
-        .collect()
+    let checked = match &doc.unread {
+        Some(fault) => Err(fault.clone()),
+        None => crate::fault::catch(|| findings(st, doc)),
+    };
+    match checked {
+        Ok(findings) => findings
+            .iter()
+            .map(|f| convert::diagnostic(doc, uri, f, st.encoding))
+            .collect(),
+        Err(fault) => {
+            super::server::log(&format!("checking {} failed: {fault}", uri.as_str()));
+            vec![convert::internal_error(&fault, doc.lost)]
+        }
+    }
 }
 
 /// The mention under a byte offset (its code or one of its modifiers).

@@ -1,5 +1,6 @@
 //! The language server: a thin adapter from LSP to the core.
 
+mod contain;
 mod convert;
 mod document;
 mod features;
@@ -51,19 +52,22 @@ pub fn serve(options: LoadOptions) -> ExitCode {
             crate::codes::CodeSets::embedded();
         });
     }
+    crate::fault::install_hook();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(|client| Backend::new(client, options))
+        let builder = LspService::build(|client| Backend::new(client, options))
             .custom_method("dxpx/lookup", Backend::lookup_request)
             .custom_method("dxpx/search", Backend::search_request)
             .custom_method(transport::PARSE_ERROR_METHOD, Backend::parse_error)
-            .custom_method(transport::INVALID_REQUEST_METHOD, Backend::invalid_request)
-            .finish();
+            .custom_method(transport::INVALID_REQUEST_METHOD, Backend::invalid_request);
+        #[cfg(feature = "fault-injection")]
+        let builder = builder.custom_method("dxpx/debug/panic", Backend::injected_panic);
+        let (service, socket) = builder.finish();
         // Every frame passes the guard before the codec sees it.
         let (guarded, codec_input) = tokio::io::duplex(1 << 20);
         tokio::spawn(transport::guard(tokio::io::stdin(), guarded));
         let stdout = tokio::io::stdout();
         Server::new(codec_input, stdout, socket)
-            .serve(service)
+            .serve(contain::Contained::new(service))
             .await;
     });
     // Handlers still running (a slow reload) must not keep the process alive after `exit`.

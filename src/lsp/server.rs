@@ -8,6 +8,7 @@ use super::features;
 use crate::analysis;
 use crate::codes::{CodeSets, LoadOptions};
 use crate::config::Config;
+use crate::fault;
 use crate::hints::Vocabulary;
 use crate::scan::Scanner;
 use serde_json::Value;
@@ -110,7 +111,7 @@ pub struct Backend {
 }
 
 /// Logs go to stderr, and name codes, positions and URIs only: never note text.
-fn log(message: &str) {
+pub(super) fn log(message: &str) {
     eprintln!("dxpx: {message}");
 }
 
@@ -256,8 +257,8 @@ impl Backend {
                 st.scanner = ScannerCell::ready(Scanner::new(sets), load.clone());
                 st.load = load;
                 let scanner = st.scanner.clone();
-                for doc in st.docs.values_mut() {
-                    doc.rescan(&scanner);
+                for doc in st.docs.values_mut().filter(|d| !d.lost) {
+                    doc.recover(&scanner);
                 }
             }
         }
@@ -299,6 +300,19 @@ impl Backend {
             let _ = cell.built.set(vocabulary);
             runtime.spawn(async move { backend.recheck_all() });
         });
+    }
+
+    /// Tests only: panics while holding the state lock, with an open document's text in
+    /// the message (which must never reach the log).
+    #[cfg(feature = "fault-injection")]
+    pub async fn injected_panic(&self, _: Value) -> Result<Value> {
+        let st = self.state();
+        let text = st
+            .docs
+            .values()
+            .map(|d| d.text.as_str())
+            .collect::<Vec<_>>();
+        panic!("injected fault with the documents {text:?}");
     }
 
     /// The answer to a frame the transport guard found unreadable.
@@ -537,8 +551,33 @@ impl LanguageServer for Backend {
                 ));
                 return;
             }
+            if doc.lost {
+                log(&format!(
+                    "didChange for {} ignored: its text was lost after an internal error",
+                    uri.as_str()
+                ));
+                return;
+            }
             for change in &params.content_changes {
-                doc.apply(&scanner, change, encoding);
+                match fault::catch(|| doc.edit_text(change, encoding)) {
+                    Ok(edit) => {
+                        if let Err(fault) = fault::catch(|| doc.reread(&scanner, edit)) {
+                            log(&format!(
+                                "reading {} after an edit failed: {fault}; reading it again whole",
+                                uri.as_str()
+                            ));
+                            doc.recover(&scanner);
+                        }
+                    }
+                    Err(fault) => {
+                        log(&format!(
+                            "applying an edit to {} failed: {fault}; the document must be reopened",
+                            uri.as_str()
+                        ));
+                        doc.lose(fault);
+                        break;
+                    }
+                }
             }
             doc.version = version;
         }

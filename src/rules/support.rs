@@ -168,10 +168,18 @@ pub fn diagnosis_matches(rule: &SupportRule, code: &str) -> bool {
         let d = d.trim().to_ascii_uppercase();
         match d.split_once('-') {
             Some((a, b)) => {
-                let cat = &code[..code.len().min(3)];
-                cat >= &a[..a.len().min(3)] && cat <= &b[..b.len().min(3)]
+                let cat = category(code);
+                cat >= category(a) && cat <= category(b)
             }
             None => code.starts_with(d.trim_end_matches(".-").trim_end_matches('-')),
         }
     })
+}
+
+/// The first three characters: a diagnosis code's category, or as much of a range's end
+/// as a user wrote (any text, from dxpx.toml).
+fn category(code: &str) -> &str {
+    code.char_indices()
+        .nth(3)
+        .map_or(code, |(end, _)| &code[..end])
 }

@@ -153,6 +153,7 @@ impl Scanner {
     /// Mentions whose lines lie in `text[start..end]`; `start` and `end` must be line
     /// boundaries. Headings in the lines before `start` are honoured.
     pub fn scan_range(&self, text: &str, start: usize, end: usize) -> Vec<Mention> {
+        crate::fault::inject(text.get(start..end).unwrap_or(text));
         let mut out = Vec::new();
         let bytes = text.as_bytes();
         let mut line_start = start;

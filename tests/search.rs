@@ -1,0 +1,151 @@
+//! Word search as users type it: misspelt, accented, non-Latin, or nonsense. A query gets
+//! the nearest matches or none, quickly, and never an error.
+
+mod common;
+
+use dxpx::codes::CodeSets;
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// The misspellings that ended the CLI and the server (issue 14), among others.
+#[test]
+fn misspelt_queries_find_the_nearest_words() {
+    let sets = CodeSets::embedded();
+    for (query, expected_in_title) in [
+        ("pneumonai", "pneumonia"),
+        ("asthmaa", "asthma"),
+        ("diaetes", "diabetes"),
+        ("fracturess", "fracture"),
+        ("fracutre", "fracture"),
+        ("diabtes mellitus", "diabetes"),
+    ] {
+        let hits = sets.search(query, 10);
+        assert!(
+            hits.iter()
+                .any(|h| h.matched.to_lowercase().contains(expected_in_title)),
+            "{query:?} finds a title with {expected_in_title:?}: {hits:?}"
+        );
+    }
+    for nonsense in ["abcdef", "zzzzzzzz", "qqqq xxxx"] {
+        assert!(sets.search(nonsense, 10).is_empty(), "{nonsense:?}");
+    }
+}
+
+#[test]
+fn accented_titles_are_found_with_or_without_their_accents() {
+    let sets = CodeSets::embedded();
+    for (query, code) in [
+        ("meniere", "H81.0"),
+        ("Ménière", "H81.0"),
+        ("menierre", "H81.0"),
+        ("sjogren", "M35.0"),
+        ("Sjögren syndrome", "M35.0"),
+        ("boutonniere", "M20.02"),
+        ("boutonnière", "M20.02"),
+        ("boutonnie", "M20.02"),
+    ] {
+        let hits = sets.search(query, 50);
+        assert!(
+            hits.iter().any(|h| h.code.starts_with(code)),
+            "{query:?} finds {code}: {:?}",
+            hits.iter().map(|h| &h.code).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn any_script_combining_mark_or_emoji_is_a_query_like_any_other() {
+    let sets = CodeSets::embedded();
+    for query in [
+        "肺炎",
+        "пневмония",
+        "e\u{301}\u{301}\u{301}\u{301}\u{301}",
+        "mene\u{300}ire",
+        "🦴🦴🦴🦴🦴",
+        "fracture🦴",
+        "ａｓｔｈｍａ",
+        "\u{0}\u{0}\u{0}\u{0}\u{0}",
+        "ß̂ßßßß",
+        "İİİİİ",
+    ] {
+        let _ = sets.search(query, 50);
+    }
+    assert!(!sets.search("fracture🦴", 5).is_empty());
+}
+
+/// One edit of a word, as fingers make them.
+fn misspellings(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let mut out = Vec::new();
+    let at = |k: usize| k.min(n.saturating_sub(1));
+    let join = |v: Vec<char>| v.into_iter().collect::<String>();
+    // drop, double, swap, accent: each at the middle character.
+    let m = at(n / 2);
+    let mut v = chars.clone();
+    v.remove(m);
+    out.push(join(v));
+    let mut v = chars.clone();
+    v.insert(m, chars[m]);
+    out.push(join(v));
+    if n >= 2 {
+        let mut v = chars.clone();
+        v.swap(at(m), at(m + 1).max(1));
+        out.push(join(v));
+    }
+    let mut v = chars.clone();
+    match v[m] {
+        'a' => v[m] = 'á',
+        'e' => v[m] = 'é',
+        'o' => v[m] = 'ö',
+        'u' => v[m] = 'ü',
+        'c' => v[m] = 'ç',
+        _ => v.insert(m + 1, '\u{301}'),
+    }
+    out.push(join(v));
+    out
+}
+
+/// Every word of every ICD-10-CM title, each with one edit of each kind: no panic, and
+/// every query answers within 5 ms (a slow one is timed again, so a busy machine's pause
+/// is not taken for the search's).
+#[test]
+fn every_title_word_with_one_edit_never_panics_and_answers_within_5_ms() {
+    let sets = CodeSets::embedded();
+    sets.search_index();
+    let words: BTreeSet<String> = sets
+        .icd10cm_titles()
+        .flat_map(|(_, title, _)| {
+            title
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 2)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(words.len() > 5_000, "{} title words", words.len());
+    let (mut queries, mut slowest) = (0, Duration::ZERO);
+    for word in &words {
+        for query in misspellings(word) {
+            let time = || {
+                let start = Instant::now();
+                std::hint::black_box(sets.search(&query, 50));
+                start.elapsed()
+            };
+            let mut took = time();
+            for _ in 0..3 {
+                if took < Duration::from_millis(5) {
+                    break;
+                }
+                took = took.min(time());
+            }
+            assert!(took < Duration::from_millis(5), "{query:?} took {took:?}");
+            slowest = slowest.max(took);
+            queries += 1;
+        }
+    }
+    eprintln!(
+        "{queries} misspelt queries over {} title words; slowest {slowest:?}",
+        words.len()
+    );
+}
