@@ -267,3 +267,45 @@ fn broken_files_are_named_and_the_rest_is_checked() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Misspelt and accented words where the server searches by words (completion after a
+/// label, `workspace/symbol`): each answers, and the server goes on. A misspelling used to
+/// slice a title inside an accented letter and end the server.
+#[test]
+fn misspelt_words_in_completion_and_workspace_symbols() {
+    let mut c = started();
+    let uri = "file:///tmp/dxpx-adversarial/misspelt.note";
+    let words = [
+        "pneumonai",
+        "asthmaa",
+        "diaetes",
+        "fracturess",
+        "boutonnie",
+        "Ménièr",
+        "肺炎",
+        "🦴🦴",
+    ];
+    let text: String = words.iter().map(|w| format!("Dx: {w}\n")).collect();
+    c.open(uri, &text);
+    for (line, word) in words.iter().enumerate() {
+        let character = format!("Dx: {word}").encode_utf16().count();
+        let r = c.call(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        );
+        assert!(r.is_null() || r["items"].is_array(), "{word}: {r}");
+        let r = c.call("workspace/symbol", json!({"query": word}));
+        assert!(r.is_array(), "{word}: {r}");
+    }
+    let r = c.call("workspace/symbol", json!({"query": "asthmaa"}));
+    assert!(
+        r.as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"].as_str().unwrap_or("").starts_with("J45")),
+        "asthmaa finds asthma: {r}"
+    );
+    still_serving(&mut c);
+    assert!(c.is_running());
+    c.shutdown();
+}

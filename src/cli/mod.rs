@@ -2,7 +2,7 @@
 
 mod check;
 mod data;
-mod lookup;
+pub mod lookup;
 pub mod output;
 mod scan;
 mod suggest;

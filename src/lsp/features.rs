@@ -504,3 +504,15 @@ pub fn highlights(st: &State, doc: &Document, pos: Position) -> Vec<DocumentHigh
         })
         .collect()
 }
+
+/// What `dxpx/lookup` answers: every reading of `code`, rendered as its hover is.
+pub fn lookup(sets: &crate::codes::CodeSets, code: &str, markdown: bool) -> Option<String> {
+    let entries = sets.lookup_any(code);
+    (!entries.is_empty()).then(|| {
+        entries
+            .iter()
+            .map(|e| convert::hover_text(e, markdown, &[]))
+            .collect::<Vec<_>>()
+            .join("\n\n---\n\n")
+    })
+}

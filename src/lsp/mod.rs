@@ -4,9 +4,11 @@ mod contain;
 mod convert;
 mod document;
 mod features;
+mod probe;
 mod server;
 mod transport;
 
+pub use probe::{Answers, Probe};
 pub use server::Backend;
 
 /// The frames the transport guard hands the codec for `input` (for the fuzzer and tests).

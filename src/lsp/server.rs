@@ -66,9 +66,9 @@ impl ScannerCell {
         }
     }
 
-    fn ready(scanner: Scanner, load: LoadOptions) -> ScannerCell {
+    fn ready(scanner: Arc<Scanner>, load: LoadOptions) -> ScannerCell {
         let cell = std::sync::OnceLock::new();
-        let _ = cell.set(Arc::new(scanner));
+        let _ = cell.set(scanner);
         ScannerCell {
             cell,
             load,
@@ -115,9 +115,9 @@ pub(super) fn log(message: &str) {
     eprintln!("dxpx: {message}");
 }
 
-impl Backend {
-    pub fn new(client: Client, load: LoadOptions) -> Backend {
-        let state = State {
+impl State {
+    fn new(scanner: ScannerCell, load: LoadOptions) -> State {
+        State {
             refresh: Refresh::default(),
             docs: HashMap::new(),
             encoding: Encoding::Utf16,
@@ -126,9 +126,28 @@ impl Backend {
             config: Config::default(),
             settings: Value::Null,
             root: None,
-            scanner: ScannerCell::lazy(load.clone()),
+            scanner,
             load,
-        };
+        }
+    }
+
+    /// A state over code sets already loaded, with the hints' automaton if given (for
+    /// [`super::probe`]).
+    pub(super) fn with(scanner: Arc<Scanner>, vocabulary: Option<Vocabulary>) -> State {
+        let cell = ScannerCell::ready(scanner, LoadOptions::default());
+        if let Some(v) = vocabulary {
+            let _ = cell.vocabulary.built.set(v);
+            cell.vocabulary
+                .started
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        State::new(cell, LoadOptions::default())
+    }
+}
+
+impl Backend {
+    pub fn new(client: Client, load: LoadOptions) -> Backend {
+        let state = State::new(ScannerCell::lazy(load.clone()), load);
         Backend {
             client,
             state: Arc::new(Mutex::new(state)),
@@ -254,7 +273,7 @@ impl Backend {
                         .await;
                 }
                 let mut st = self.state();
-                st.scanner = ScannerCell::ready(Scanner::new(sets), load.clone());
+                st.scanner = ScannerCell::ready(Arc::new(Scanner::new(sets)), load.clone());
                 st.load = load;
                 let scanner = st.scanner.clone();
                 for doc in st.docs.values_mut().filter(|d| !d.lost) {
@@ -334,11 +353,8 @@ impl Backend {
             let st = self.state();
             (st.scanner.sets().clone(), st.markdown)
         };
-        let entries = sets.lookup_any(code);
-        Ok(serde_json::json!({
-            "found": !entries.is_empty(),
-            "text": entries.iter().map(|e| convert::hover_text(e, markdown, &[])).collect::<Vec<_>>().join("\n\n---\n\n"),
-        }))
+        let text = features::lookup(&sets, code, markdown);
+        Ok(serde_json::json!({"found": text.is_some(), "text": text.unwrap_or_default()}))
     }
 
     pub async fn search_request(&self, params: Value) -> Result<Value> {

@@ -1,0 +1,107 @@
+//! Every request a client can make about a document, run in process as the handlers run
+//! them, without a transport: for the fuzz targets and property tests, which must reach
+//! completion, hover, highlights and the rest with any text at any position.
+
+use super::document::{Document, Encoding};
+use super::features;
+use super::server::State;
+use crate::hints::Vocabulary;
+use crate::scan::Scanner;
+use std::sync::Arc;
+use tower_lsp_server::ls_types::*;
+
+pub struct Probe {
+    state: State,
+    uri: Uri,
+}
+
+/// How many answers the features gave (so the work cannot be optimised away).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Answers {
+    pub hover: bool,
+    pub completion_items: usize,
+    pub highlights: usize,
+    pub code_actions: usize,
+}
+
+impl Probe {
+    /// A server state over these code sets; with a vocabulary, documentation hints are on.
+    pub fn new(scanner: Arc<Scanner>, vocabulary: Option<Vocabulary>) -> Probe {
+        Probe {
+            state: State::with(scanner, vocabulary),
+            uri: "file:///probe".parse().expect("a valid URI"),
+        }
+    }
+
+    /// Positions in UTF-8 bytes instead of UTF-16 units (as a client may negotiate).
+    pub fn utf8(&mut self, on: bool) {
+        self.state.encoding = if on { Encoding::Utf8 } else { Encoding::Utf16 };
+    }
+
+    /// Opens `text` as `didOpen` would, under a file name and language id (which decide
+    /// its kind), replacing the document opened before.
+    pub fn open(&mut self, name: &str, language_id: &str, text: String) {
+        let scanner = self.state.scanner.clone();
+        self.uri = format!("file:///probe/{}", sanitize(name))
+            .parse()
+            .unwrap_or_else(|_| "file:///probe".parse().expect("a valid URI"));
+        self.state.docs.clear();
+        let doc = Document::new(&scanner, text, 1, self.uri.path().as_str(), language_id);
+        self.state.docs.insert(self.uri.clone(), doc);
+    }
+
+    /// Every document feature once, and the position features at `line`:`character`.
+    pub fn everything_at(&self, line: u32, character: u32) -> Answers {
+        let st = &self.state;
+        let Some(doc) = st.docs.get(&self.uri) else {
+            return Answers::default();
+        };
+        let position = Position::new(line, character);
+        let whole = Range::new(Position::new(0, 0), Position::new(u32::MAX, 0));
+        features::diagnostics(st, &self.uri, doc);
+        features::inlay_hints(st, doc, whole);
+        features::semantic_tokens(st, doc);
+        features::document_symbols(st, doc);
+        let hover = features::hover(st, doc, position).is_some();
+        let items = match features::completion(st, doc, position) {
+            Some(CompletionResponse::Array(items)) => items,
+            Some(CompletionResponse::List(list)) => list.items,
+            None => Vec::new(),
+        };
+        for item in items.iter().take(5) {
+            features::resolve(st, item.clone());
+        }
+        let highlights = features::highlights(st, doc, position).len();
+        let code_actions = features::code_actions(
+            st,
+            &self.uri,
+            doc,
+            Range::new(Position::new(line, 0), position),
+        )
+        .len();
+        Answers {
+            hover,
+            completion_items: items.len(),
+            highlights,
+            code_actions,
+        }
+    }
+
+    /// `workspace/symbol` for `query`.
+    pub fn workspace_symbols(&self, query: &str) -> usize {
+        features::workspace_symbols(&self.state, query).len()
+    }
+
+    /// `dxpx/lookup` for `code`, in Markdown and in plain text.
+    pub fn lookup(&self, code: &str) -> Option<String> {
+        let sets = self.state.scanner.sets();
+        let plain = features::lookup(sets, code, false);
+        features::lookup(sets, code, true).or(plain)
+    }
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        .collect()
+}
