@@ -370,3 +370,24 @@ fn hl7_messages() {
     assert_eq!(found[0]["code"], "715.96");
     assert_eq!(span_text(&text, &found[0]), "71596");
 }
+
+/// A claim's code field holds any text: an invalid code with a non-ASCII letter is reported,
+/// and the search for its nearest code steps back by characters (found by the fuzzer).
+#[test]
+fn an_invalid_code_with_a_non_ascii_letter_in_a_claim() {
+    let scanner = dxpx::scan::Scanner::new(dxpx::codes::CodeSets::embedded());
+    let text = "MSH|^~\\&|B|H|||20260310||DFT^P03|1|P|2.5\rDG1|1||E_1\u{1a1}^B|H|\r";
+    let a = dxpx::analysis::analyze(
+        &scanner,
+        &dxpx::config::Config::default(),
+        "claim.hl7",
+        text,
+    );
+    let invalid: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == "invalid-code")
+        .map(|f| &text[f.start..f.end])
+        .collect();
+    assert_eq!(invalid, ["E_1\u{1a1}"], "{:?}", a.findings);
+}

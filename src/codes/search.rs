@@ -53,16 +53,28 @@ pub struct Index {
 }
 
 fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
+        .map(|w| {
+            w.to_lowercase()
+                .chars()
+                .filter(|c| !is_combining_mark(*c))
+                .map(without_accent)
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .map(|w| {
-            let w: String = w.to_lowercase().chars().map(without_accent).collect();
             match w.as_str() {
                 "ii" => "2".to_string(),
                 "iii" => "3".to_string(),
                 _ => w,
             }
         })
+}
+
+/// A combining accent (e + U+0301 is é written in two characters): dropped, as the
+/// accents of precomposed letters are.
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36f}')
 }
 
 /// The letter without its accent, so "Meniere" finds "Ménière" and "Sjogren" "Sjögren"
@@ -203,6 +215,7 @@ impl Index {
             }
         }
         if out.is_empty() && q.chars().count() >= 5 {
+            let q_bytes = q.as_bytes();
             let q: Vec<char> = q.chars().collect();
             let mut w_chars = Vec::new();
             for (i, w) in self.words.iter().enumerate() {
@@ -211,9 +224,24 @@ impl Index {
                 if w.len() + 1 < q.len() || (!last && w.len() > 4 * (q.len() + 1)) {
                     continue;
                 }
-                w_chars.clear();
-                w_chars.extend(w.chars());
-                if within_one_edit(&q, &w_chars) || (last && prefix_within_one_edit(&q, &w_chars)) {
+                // One edit leaves the first two characters in place, or changes one of
+                // them (q[1] = w[1] or q[0] = w[0]), or shifts them by one (q[0] = w[1]
+                // or q[1] = w[0]): a test on two characters rules out most words.
+                let mut head = w.chars();
+                let (w0, w1) = (head.next(), head.next());
+                let (q0, q1) = (Some(q[0]), Some(q[1]));
+                if q0 != w0 && q1 != w1 && q0 != w1 && q1 != w0 {
+                    continue;
+                }
+                let near = if q.len() == q_bytes.len() && w.is_ascii() {
+                    let w = w.as_bytes();
+                    within_one_edit(q_bytes, w) || (last && prefix_within_one_edit(q_bytes, w))
+                } else {
+                    w_chars.clear();
+                    w_chars.extend(w.chars());
+                    within_one_edit(&q, &w_chars) || (last && prefix_within_one_edit(&q, &w_chars))
+                };
+                if near {
                     out.push((i, 0.6));
                 }
             }
@@ -223,9 +251,14 @@ impl Index {
 
     pub(crate) fn search(&self, sets: &CodeSets, query: &str, limit: usize) -> Vec<SearchHit> {
         let src = sets.search_sources();
-        let query: Vec<String> = tokens(query)
-            .filter(|t| !STOP.contains(&t.as_str()))
-            .collect();
+        let mut words_of_query: Vec<String> = Vec::new();
+        for t in tokens(query) {
+            // A word said twice narrows nothing.
+            if !STOP.contains(&t.as_str()) && !words_of_query.contains(&t) {
+                words_of_query.push(t);
+            }
+        }
+        let query = words_of_query;
         if query.is_empty() {
             return Vec::new();
         }
@@ -256,16 +289,43 @@ impl Index {
                 *score = score.max(quality(w, q));
             }
         }
-        for (matched, _) in &words[1..] {
+        let mut word_best = Vec::new();
+        for (matched, total) in &words[1..] {
+            // A word that matches few vocabulary words is looked up in their postings; one
+            // that matches many ("st", a prefix) marks its phrases first.
+            if matched.len() <= 4 {
+                matched_phrases.retain(|&p| {
+                    let best = matched
+                        .iter()
+                        .filter(|(w, _)| self.postings[*w].binary_search(&p).is_ok())
+                        .map(|&(w, q)| quality(w, q))
+                        .fold(0.0, f32::max);
+                    scores[p as usize] += best;
+                    best > 0.0
+                });
+                continue;
+            }
+            if word_best.is_empty() {
+                word_best = vec![0f32; self.phrases.len()];
+            }
+            let mut marked = Vec::with_capacity(*total);
+            for &(w, q) in matched {
+                for &p in &self.postings[w] {
+                    let best = &mut word_best[p as usize];
+                    if *best == 0.0 {
+                        marked.push(p);
+                    }
+                    *best = best.max(quality(w, q));
+                }
+            }
             matched_phrases.retain(|&p| {
-                let best = matched
-                    .iter()
-                    .filter(|(w, _)| self.postings[*w].binary_search(&p).is_ok())
-                    .map(|&(w, q)| quality(w, q))
-                    .fold(0.0, f32::max);
+                let best = word_best[p as usize];
                 scores[p as usize] += best;
                 best > 0.0
             });
+            for p in marked {
+                word_best[p as usize] = 0.0;
+            }
         }
         // The best phrase of each code: slots are ICD-10-CM rows, then HCPCS rows.
         let icd10cm_rows = src.icd10cm.len();
@@ -371,7 +431,7 @@ impl Index {
 
 /// True when `a` and `b` differ by at most one insertion, deletion or substitution of a
 /// character, or by two neighbouring characters swapped ("fracutre").
-fn within_one_edit(a: &[char], b: &[char]) -> bool {
+fn within_one_edit<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     if a.len().abs_diff(b.len()) > 1 {
         return false;
     }
@@ -390,7 +450,7 @@ fn within_one_edit(a: &[char], b: &[char]) -> bool {
 
 /// True when the start of `word` is within one edit of `query` (the word being typed:
 /// "diabtes" for "diabetes…").
-fn prefix_within_one_edit(query: &[char], word: &[char]) -> bool {
+fn prefix_within_one_edit<T: PartialEq>(query: &[T], word: &[T]) -> bool {
     (query.len().saturating_sub(1)..=query.len() + 1)
         .filter(|&n| n < word.len())
         .any(|n| within_one_edit(query, &word[..n]))
@@ -419,7 +479,7 @@ mod tests {
     #[test]
     fn one_edit_of_a_prefix() {
         let prefix = |q: &str, w: &str| prefix_within_one_edit(&chars(q), &chars(w));
-        assert!(prefix("diabtes", "diabetes"));
+        assert!(prefix("diabte", "diabetes"));
         assert!(prefix("boutonnie", "boutonnière"));
         assert!(prefix("sjögr", "sjögren"));
         assert!(!prefix("zzzzz", "sjögren"));

@@ -125,7 +125,9 @@ fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
         let key = compact(written);
         let mut prefix = key.as_str();
         while prefix.len() > 3 {
-            prefix = &prefix[..prefix.len() - 1];
+            // Claims carry any text in a code field: step back a character, not a byte.
+            let last = prefix.chars().next_back().map_or(1, char::len_utf8);
+            prefix = &prefix[..prefix.len() - last];
             let dotted = crate::codes::normalize::dot_icd10cm(prefix);
             match sets.icd10cm_status(&dotted) {
                 Some(Status::Valid) => {
