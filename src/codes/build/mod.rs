@@ -106,6 +106,24 @@ impl Sources {
         Ok(Sources { files })
     }
 
+    /// The Medicare Code Editor list (`kind`: dx-attributes, proc-attributes) of the same
+    /// fiscal year as the code-set file `of`, else the newest. Its version is the MS-DRG
+    /// grouper's, which counts fiscal years: v43 for FY2026, v44 for FY2027. A newer list
+    /// than the tabular would mark the codes of another release valid.
+    fn mce_for(&self, of: &Path, kind: &str) -> Option<&Path> {
+        let name = of.file_name()?.to_str()?;
+        let year = name
+            .as_bytes()
+            .windows(4)
+            .filter_map(|w| std::str::from_utf8(w).ok()?.parse::<u32>().ok())
+            .find(|y| (2016..2100).contains(y));
+        year.and_then(|fy| {
+            let version = format!("mce-v{}", fy - 1983);
+            self.find(|n| n.contains(&version) && n.contains(kind))
+        })
+        .or_else(|| self.find(|n| n.contains("mce") && n.contains(kind)))
+    }
+
     /// The newest-named file whose lower-cased name satisfies `pred`.
     fn find(&self, pred: impl Fn(&str) -> bool) -> Option<&Path> {
         self.files
@@ -171,25 +189,26 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
     let sources = Sources::scan(dir)?;
     let mut built = Built::default();
 
-    let mce_dx = match sources.find(|n| n.contains("mce") && n.contains("dx-attributes")) {
-        Some(p) => Some(mce::read(p)?),
-        None => None,
-    };
-    let mce_pcs = match sources.find(|n| n.contains("mce") && n.contains("proc-attributes")) {
-        Some(p) => Some(mce::read(p)?),
-        None => None,
-    };
-    if let Some(tabular) = sources.find(|n| {
+    let tabular = sources.find(|n| {
         (n.starts_with("icd10cm") || n.starts_with("icd10c-") || n.starts_with("icd10c_"))
             && n.contains("tabular")
             && (n.ends_with(".xml") || n.ends_with(".xml.xz"))
-    }) {
+    });
+    if let Some(tabular) = tabular {
+        let mce_dx = match sources.mce_for(tabular, "dx-attributes") {
+            Some(p) => Some(mce::read(p)?),
+            None => None,
+        };
         let order = sources.find(|n| n.contains("icd10cm") && n.contains("order"));
         icd10cm::build(tabular, order, mce_dx.as_ref(), &mut built)?;
     }
     if let Some(tables) = sources.find(|n| {
         n.contains("pcs") && n.contains("tables") && (n.ends_with(".xml") || n.ends_with(".xml.xz"))
     }) {
+        let mce_pcs = match sources.mce_for(tables, "proc-attributes") {
+            Some(p) => Some(mce::read(p)?),
+            None => None,
+        };
         let long = sources.find(|n| {
             n.starts_with("icd10pcs") && n.contains("codes") && !n.contains("enumerated")
         });
