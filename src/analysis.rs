@@ -72,7 +72,8 @@ pub fn read(scanner: &Scanner, kind: Kind, text: &str) -> (Vec<Mention>, Option<
     (mentions, Some(Structure { scopes, problems }))
 }
 
-/// Scopes and findings for mentions already found in `text`.
+/// Scopes and findings for mentions already found in `text`: the rules, the format's own
+/// problems and (when given) the documentation hints, through one finishing step.
 pub fn check(
     sets: &CodeSets,
     config: &Config,
@@ -80,11 +81,23 @@ pub fn check(
     mentions: &[Mention],
     structure: Option<&Structure>,
 ) -> (Vec<Scope>, Vec<Finding>) {
+    check_with_hints(sets, config, text, mentions, structure, |_| Vec::new())
+}
+
+/// [`check`], with the documentation hints that `hints` finds for the document's scopes.
+pub fn check_with_hints(
+    sets: &CodeSets,
+    config: &Config,
+    text: &str,
+    mentions: &[Mention],
+    structure: Option<&Structure>,
+    hints: impl FnOnce(&[Scope]) -> Vec<Finding>,
+) -> (Vec<Scope>, Vec<Finding>) {
     let scopes = match structure {
         Some(s) => s.scopes.clone(),
         None => rules::scope::encounters(text, mentions),
     };
-    let mut findings = rules::check(&rules::Input {
+    let mut raw = rules::check(&rules::Input {
         text,
         mentions,
         scopes: &scopes,
@@ -92,14 +105,10 @@ pub fn check(
         config,
     });
     if let Some(s) = structure {
-        findings.extend(s.problems.iter().filter_map(|p| {
-            let mut p = p.clone();
-            p.severity = config.severity(p.rule)?;
-            Some(p)
-        }));
-        findings.sort_by_key(|f| (f.start, f.end, f.rule));
+        raw.extend(s.problems.iter().cloned());
     }
-    (scopes, findings)
+    raw.extend(hints(&scopes));
+    (scopes, rules::finish(text, config, raw))
 }
 
 /// Everything about a document, from scratch.

@@ -1,6 +1,6 @@
 //! One typed configuration from `dxpx.toml` and the editor's settings.
 
-use crate::rules::{RULES, Severity};
+use crate::rules::{Group, Rule, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,8 +21,8 @@ pub struct SupportRule {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Severity per rule name (without the `dxpx/` prefix); `None` turns a rule off.
-    pub severities: BTreeMap<String, Option<Severity>>,
+    /// Severity per rule; `None` turns a rule off. Rules not here keep their default.
+    pub severities: BTreeMap<Rule, Option<Severity>>,
     pub inlay_hints: bool,
     pub documentation_hints: bool,
     pub data_dir: Option<PathBuf>,
@@ -85,15 +85,8 @@ struct CheckSection {
     exclude: Vec<String>,
 }
 
-fn parse_severity(rule: &str, value: &str) -> Result<Option<Severity>, String> {
-    let rule = rule.trim_start_matches("dxpx/");
-    if !RULES.iter().any(|r| r.name == rule) {
-        let names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
-        return Err(format!(
-            "unknown rule {rule:?} (rules: {})",
-            names.join(", ")
-        ));
-    }
+/// A severity as users write it, for `rule`; `off` turns it off.
+fn parse_severity(rule: Rule, value: &str) -> Result<Option<Severity>, String> {
     match value.to_ascii_lowercase().as_str() {
         "off" | "none" | "false" => Ok(None),
         other => Severity::parse(other).map(Some).ok_or_else(|| {
@@ -115,12 +108,12 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut config = Config::default();
-        for (rule, value) in &file.rules {
-            let severity =
-                parse_severity(rule, value).map_err(|e| format!("{}: {e}", path.display()))?;
+        for (name, value) in &file.rules {
+            let at = |e: String| format!("{}: [rules] {e}", path.display());
+            let rule = Rule::parse(name).map_err(at)?;
             config
                 .severities
-                .insert(rule.trim_start_matches("dxpx/").to_string(), severity);
+                .insert(rule, parse_severity(rule, value).map_err(at)?);
         }
         if let Some(v) = file.editor.inlay_hints {
             config.inlay_hints = v;
@@ -156,32 +149,22 @@ impl Config {
     pub fn apply_settings(&mut self, settings: &serde_json::Value) -> Result<(), String> {
         let settings = settings.get("dxpx").unwrap_or(settings);
         if let Some(rules) = settings.get("rules").and_then(|r| r.as_object()) {
-            for (rule, value) in rules {
+            for (name, value) in rules {
+                let rule = Rule::parse(name).map_err(|e| format!("rules: {e}"))?;
                 let value = value
                     .as_str()
-                    .ok_or_else(|| format!("rules.{rule} must be a string"))?;
-                self.severities.insert(
-                    rule.trim_start_matches("dxpx/").to_string(),
-                    parse_severity(rule, value)?,
-                );
+                    .ok_or_else(|| format!("rules.{name} must be a string"))?;
+                self.severities.insert(rule, parse_severity(rule, value)?);
             }
         }
         if let Some(groups) = settings.get("ruleGroups").and_then(|r| r.as_object()) {
-            for (group, value) in groups {
+            for (name, value) in groups {
+                let group = Group::parse(name).map_err(|e| format!("ruleGroups: {e}"))?;
                 let value = value
                     .as_str()
-                    .ok_or_else(|| format!("ruleGroups.{group} must be a string"))?;
-                let members: Vec<&str> = RULES
-                    .iter()
-                    .filter(|r| r.group == group)
-                    .map(|r| r.name)
-                    .collect();
-                if members.is_empty() {
-                    return Err(format!("unknown rule group {group:?}"));
-                }
-                for rule in members {
-                    self.severities
-                        .insert(rule.to_string(), parse_severity(rule, value)?);
+                    .ok_or_else(|| format!("ruleGroups.{name} must be a string"))?;
+                for rule in Rule::ALL.into_iter().filter(|r| r.group() == group) {
+                    self.severities.insert(rule, parse_severity(rule, value)?);
                 }
             }
         }
@@ -201,10 +184,10 @@ impl Config {
     }
 
     /// The severity a rule reports at, or `None` when it is off.
-    pub fn severity(&self, rule: &str) -> Option<Severity> {
-        match self.severities.get(rule) {
+    pub fn severity(&self, rule: Rule) -> Option<Severity> {
+        match self.severities.get(&rule) {
             Some(s) => *s,
-            None => RULES.iter().find(|r| r.name == rule).map(|r| r.severity),
+            None => Some(rule.default_severity()),
         }
     }
 }
@@ -220,8 +203,8 @@ mod tests {
             Path::new("dxpx.toml"),
         )
         .unwrap();
-        assert_eq!(c.severity("retired-code"), Some(Severity::Warning));
-        assert_eq!(c.severity("external-cause-alone"), None);
+        assert_eq!(c.severity(Rule::RetiredCode), Some(Severity::Warning));
+        assert_eq!(c.severity(Rule::ExternalCauseAlone), None);
         assert!(!c.inlay_hints);
         let e = Config::from_toml(
             "[rules]\nretired-code = \"loud\"\n",
@@ -234,11 +217,47 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_rule_or_group_is_an_error_naming_the_key_and_the_nearest_id() {
+        let e = Config::from_toml(
+            "[rules]\nretired-cod = \"warning\"\n",
+            Path::new("dxpx.toml"),
+        )
+        .unwrap_err();
+        assert!(e.contains("dxpx.toml") && e.contains("[rules]"), "{e}");
+        assert!(
+            e.contains("\"retired-cod\"") && e.contains("\"retired-code\""),
+            "{e}"
+        );
+        let mut c = Config::default();
+        let e = c
+            .apply_settings(&serde_json::json!({"rules": {"dxpx/invalid-cod": "off"}}))
+            .unwrap_err();
+        assert!(e.contains("rules") && e.contains("\"invalid-code\""), "{e}");
+        let e = c
+            .apply_settings(&serde_json::json!({"ruleGroups": {"documentaton": "off"}}))
+            .unwrap_err();
+        assert!(
+            e.contains("ruleGroups") && e.contains("\"documentation\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_group_sets_each_of_its_rules() {
+        let mut c = Config::default();
+        c.apply_settings(&serde_json::json!({"ruleGroups": {"documentation": "off"}}))
+            .unwrap();
+        assert_eq!(c.severity(Rule::DocumentedNotCoded), None);
+        assert_eq!(c.severity(Rule::MoreSpecificCode), None);
+        assert_eq!(c.severity(Rule::InvalidCode), Some(Severity::Error));
+    }
+
+    #[test]
     fn editor_settings_override() {
         let mut c = Config::default();
         c.apply_settings(&serde_json::json!({"dxpx": {"rules": {"dxpx/invalid-code": "hint"}, "inlayHints": false}}))
             .unwrap();
-        assert_eq!(c.severity("invalid-code"), Some(Severity::Hint));
+        assert_eq!(c.severity(Rule::InvalidCode), Some(Severity::Hint));
         assert!(!c.inlay_hints);
     }
 }

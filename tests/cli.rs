@@ -236,3 +236,31 @@ fn the_corpus_is_checked() {
         );
     }
 }
+
+/// The README's rule table is the registry: every rule with its id and default severity, in
+/// the registry's order, and no rule the registry lacks.
+#[test]
+fn the_readme_rule_table_is_the_registry() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let table: Vec<(String, String)> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `dxpx/"))
+        .map(|l| {
+            let mut cells = l.split('|').map(str::trim);
+            let id = cells.next().unwrap().trim_end_matches('`').to_string();
+            (id, cells.next().unwrap().to_string())
+        })
+        .collect();
+    let registry: Vec<(String, String)> = dxpx::rules::Rule::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.name().to_string(),
+                r.default_severity().name().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(table, registry);
+}

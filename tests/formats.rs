@@ -386,7 +386,7 @@ fn an_invalid_code_with_a_non_ascii_letter_in_a_claim() {
     let invalid: Vec<&str> = a
         .findings
         .iter()
-        .filter(|f| f.rule == "invalid-code")
+        .filter(|f| f.rule == dxpx::rules::Rule::InvalidCode)
         .map(|f| &text[f.start..f.end])
         .collect();
     assert_eq!(invalid, ["E_1\u{1a1}"], "{:?}", a.findings);

@@ -313,3 +313,29 @@ fn the_server_hints_at_conditions_not_coded_and_codes_too_vague() {
     );
     c.shutdown();
 }
+
+/// A `dxpx-ignore` silences a documentation hint as it does any finding: the hints go
+/// through the same finishing step as the rules.
+#[test]
+fn a_suppression_silences_a_documentation_hint() {
+    let mut c = hint_client(json!({}));
+    let uri = "file:///tmp/dxpx-test/suppressed-hint.note";
+    let text = VISIT.replace(
+        "2. Osteoarthritis",
+        "dxpx-ignore: documented-not-coded reason=\"coded on the claim\"\n2. Osteoarthritis",
+    );
+    c.open(uri, &text);
+    let diags = diagnostics_with_hints(&mut c, uri);
+    let knee = position_of(&text, "Osteoarthritis of the right knee");
+    assert!(
+        !diags.iter().any(|d| d["range"]["start"] == knee),
+        "the suppressed hint is gone: {diags:#?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "dxpx/documented-not-coded"),
+        "the others stay"
+    );
+    c.shutdown();
+}

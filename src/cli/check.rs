@@ -4,7 +4,7 @@ use super::output::{Position, read_document};
 use super::scan::mention_json;
 use crate::analysis;
 use crate::config::Config;
-use crate::rules::{Finding, RULES, Severity, Suppression};
+use crate::rules::{Finding, Rule, Severity, Suppression};
 use crate::scan::{Mention, Scanner};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -252,7 +252,7 @@ fn summary(checked: &[Checked], skipped: usize) -> String {
     let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
     for f in checked.iter().flat_map(|c| &c.findings) {
-        *by_rule.entry(f.rule).or_default() += 1;
+        *by_rule.entry(f.rule.name()).or_default() += 1;
         *by_severity.entry(f.severity).or_default() += 1;
     }
     let total: usize = by_rule.values().sum();
@@ -385,15 +385,15 @@ fn sarif_level(s: Severity) -> &'static str {
 }
 
 fn write_sarif(out: &mut impl Write, checked: &[Checked]) -> std::io::Result<()> {
-    let rules: Vec<Value> = RULES
+    let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|r| {
             json!({
-                "id": format!("dxpx/{}", r.name),
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "defaultConfiguration": {"level": sarif_level(r.severity)},
-                "properties": {"group": r.group},
+                "id": r.id(),
+                "name": r.name(),
+                "shortDescription": {"text": r.summary()},
+                "defaultConfiguration": {"level": sarif_level(r.default_severity())},
+                "properties": {"group": r.group().name()},
             })
         })
         .collect();
@@ -407,7 +407,7 @@ fn write_sarif(out: &mut impl Write, checked: &[Checked]) -> std::io::Result<()>
         let pos = Position::index(&c.text);
         let uri = sarif_uri(&c.path);
         for f in &c.findings {
-            let rule_index = RULES.iter().position(|r| r.name == f.rule).unwrap_or(0);
+            let rule_index = Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0);
             let location = |start, end| json!({"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(c, &pos, start, end)}});
             let mut result = json!({
                 "ruleId": f.id(),

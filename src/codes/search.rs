@@ -62,12 +62,10 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
                 .collect::<String>()
         })
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            match w.as_str() {
-                "ii" => "2".to_string(),
-                "iii" => "3".to_string(),
-                _ => w,
-            }
+        .map(|w| match w.as_str() {
+            "ii" => "2".to_string(),
+            "iii" => "3".to_string(),
+            _ => w,
         })
 }
 

@@ -4,7 +4,7 @@
 
 use super::{Parsed, fields};
 use crate::codes::CodeSets;
-use crate::rules::{Finding, Related, Scope, Severity};
+use crate::rules::{Finding, Related, Rule, Scope, Severity};
 use crate::scan::Mention;
 
 /// What a column holds, from its header name.
@@ -181,7 +181,7 @@ fn tokens(text: &str, field: Field) -> Vec<Field> {
     out
 }
 
-fn problem(rule: &'static str, start: usize, end: usize, message: String) -> Finding {
+fn problem(rule: Rule, start: usize, end: usize, message: String) -> Finding {
     Finding {
         rule,
         severity: Severity::Warning,
@@ -209,7 +209,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         if fields.len() != header.len() {
             let end = fields.last().map_or(*row_start, |f| f.end);
             parsed.problems.push(problem(
-                "malformed-file",
+                Rule::MalformedFile,
                 *row_start,
                 end,
                 format!("this row has {} fields where the header has {}; the codes in it are still checked", fields.len(), header.len()),
@@ -270,7 +270,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                         Some(ds) => linked.extend(ds.iter().copied()),
                         None => {
                             let mut finding = problem(
-                                "dangling-pointer",
+                                Rule::DanglingPointer,
                                 f.start + at,
                                 f.start + at + 1,
                                 format!(

@@ -5,7 +5,7 @@
 use super::json::{self, Json};
 use super::{Parsed, fields};
 use crate::codes::{CodeSets, System};
-use crate::rules::{Finding, Scope, Severity};
+use crate::rules::{Finding, Rule, Scope, Severity};
 use crate::scan::Mention;
 
 /// Whether a text is a FHIR resource (JSON with a resourceType near the start).
@@ -46,7 +46,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             }
             let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
             parsed.problems.push(Finding {
-                rule: "malformed-file",
+                rule: Rule::MalformedFile,
                 severity: Severity::Warning,
                 start: at,
                 end,
@@ -217,7 +217,7 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
                     match by_sequence.iter().find(|(q, _)| *q == n) {
                         Some((_, d)) => scope.extend(d.iter().copied()),
                         None => parsed.problems.push(Finding {
-                            rule: "dangling-pointer",
+                            rule: Rule::DanglingPointer,
                             severity: Severity::Error,
                             start: parsed.mentions[proc_id].start,
                             end: parsed.mentions[proc_id].end,

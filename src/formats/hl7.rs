@@ -239,7 +239,7 @@ mod tests {
         let sets = crate::codes::CodeSets::embedded();
         let parsed = super::parse(&sets, "MSHĖ^~\\&|A\rDG1ĖĖE11.9\r");
         assert!(parsed.mentions.is_empty());
-        assert_eq!(parsed.problems[0].rule, "malformed-file");
+        assert_eq!(parsed.problems[0].rule, crate::rules::Rule::MalformedFile);
     }
 }
 

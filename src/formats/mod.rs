@@ -9,7 +9,7 @@ pub mod hl7;
 mod json;
 pub mod x12;
 
-use crate::rules::{Finding, Scope, Severity};
+use crate::rules::{Finding, Rule, Scope, Severity};
 use crate::scan::Mention;
 
 /// A charge sheet or claim, read.
@@ -50,7 +50,7 @@ pub(crate) fn split(text: &str, span: Span, sep: u8) -> Vec<Span> {
 /// A place where a file breaks its format.
 pub(crate) fn problem(start: usize, end: usize, message: impl Into<String>) -> Finding {
     Finding {
-        rule: "malformed-file",
+        rule: Rule::MalformedFile,
         severity: Severity::Warning,
         start,
         end,

@@ -4,7 +4,7 @@
 
 use super::{Parsed, Span, fields, problem, split};
 use crate::codes::{CodeSets, Status, System};
-use crate::rules::{Finding, Related, Scope, Severity};
+use crate::rules::{Finding, Related, Rule, Scope, Severity};
 use crate::scan::{Evidence, Mention};
 
 /// Whether a text is an X12 interchange.
@@ -279,7 +279,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                             None => {
                                 let p = &parsed.mentions[*proc_idx];
                                 parsed.problems.push(Finding {
-                                    rule: "dangling-pointer",
+                                    rule: Rule::DanglingPointer,
                                     severity: Severity::Error,
                                     start: span.start,
                                     end: span.end,

@@ -15,7 +15,7 @@ pub use rank::Candidate;
 pub use vocabulary::{Origin, Vocabulary};
 
 use crate::codes::{CodeSets, System};
-use crate::rules::{Finding, Fix, Related, Replace, Scope, Severity};
+use crate::rules::{Finding, Fix, Related, Replace, Rule, Scope, Severity};
 use crate::scan::Mention;
 
 /// Candidates kept per condition.
@@ -217,7 +217,7 @@ pub fn findings(
         };
         seen.push((scope, top.code.clone(), out.len()));
         out.push(Finding {
-            rule: "documented-not-coded",
+            rule: Rule::DocumentedNotCoded,
             severity: Severity::Hint,
             start: c.start,
             end: c.end,
@@ -248,7 +248,7 @@ pub fn findings(
         });
         if let Some((c, top)) = better {
             out.push(Finding {
-                rule: "more-specific-code",
+                rule: Rule::MoreSpecificCode,
                 severity: Severity::Hint,
                 start: m.start,
                 end: m.end,

@@ -2,7 +2,7 @@
 
 use super::document::{Document, Encoding};
 use crate::codes::{Entry, Status, System};
-use crate::rules::{Finding, Severity};
+use crate::rules::{Finding, Rule, Severity};
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
 
@@ -31,7 +31,7 @@ pub fn diagnostic(doc: &Document, uri: &Uri, f: &Finding, enc: Encoding) -> Diag
         source: Some("dxpx".into()),
         message: f.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
-        tags: (f.rule == "retired-code" || f.rule == "terminated-code")
+        tags: (f.rule == Rule::RetiredCode || f.rule == Rule::TerminatedCode)
             .then(|| vec![DiagnosticTag::DEPRECATED]),
         ..Diagnostic::default()
     }

@@ -738,21 +738,19 @@ impl LanguageServer for Backend {
 
 /// For the features: the analysis of a document under the current settings.
 pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
-    let (scopes, mut findings) = analysis::check(
+    let (_, findings) = analysis::check_with_hints(
         st.scanner.sets(),
         &st.config,
         &doc.text,
         &doc.scan.mentions,
         doc.structure.as_ref(),
+        |scopes| match conditions(st, doc, scopes) {
+            Some(conditions) => {
+                crate::hints::findings(conditions, &doc.text, &doc.scan.mentions, scopes)
+            }
+            None => Vec::new(),
+        },
     );
-    if let Some(conditions) = conditions(st, doc, &scopes) {
-        let hints = crate::hints::findings(conditions, &doc.text, &doc.scan.mentions, &scopes);
-        findings.extend(hints.into_iter().filter_map(|mut f| {
-            f.severity = st.config.severity(f.rule)?;
-            Some(f)
-        }));
-        findings.sort_by_key(|f| (f.start, f.end, f.rule));
-    }
     findings
 }
 

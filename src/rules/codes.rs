@@ -1,7 +1,7 @@
 //! Rules about one code at a time: invalid, non-billable, missing 7th character, retired,
 //! terminated, invalid modifier.
 
-use super::{Finding, Fix, Input, Replace, Severity};
+use super::{Finding, Fix, Input, Replace, Rule, Severity};
 use crate::codes::normalize::compact;
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
@@ -38,7 +38,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             (System::Icd10Cm, Status::Header) => out.push(header(sets, m)),
             (System::Icd9Cm, Status::Retired) => out.push(retired_icd9(sets, m)),
             (System::Icd10Pcs, Status::Retired) => out.push(finding(
-                "retired-code",
+                Rule::RetiredCode,
                 m,
                 format!(
                     "{} was deleted from ICD-10-PCS; choose a current code",
@@ -50,7 +50,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
         }
         for md in m.modifiers.iter().filter(|md| !md.valid) {
             out.push(Finding {
-                rule: "invalid-modifier",
+                rule: Rule::InvalidModifier,
                 severity: Severity::Error,
                 start: md.start,
                 end: md.end,
@@ -83,12 +83,12 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                     m.code
                 ),
             };
-            out.push(finding("terminated-code", m, message, Vec::new()));
+            out.push(finding(Rule::TerminatedCode, m, message, Vec::new()));
         }
     }
 }
 
-fn finding(rule: &'static str, m: &Mention, message: String, fixes: Vec<Fix>) -> Finding {
+fn finding(rule: Rule, m: &Mention, message: String, fixes: Vec<Fix>) -> Finding {
     Finding {
         rule,
         severity: Severity::Error,
@@ -163,7 +163,7 @@ fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
             "; did you mean one of the suggested codes?"
         }
     );
-    finding("invalid-code", m, message, fixes)
+    finding(Rule::InvalidCode, m, message, fixes)
 }
 
 /// Billable codes under an ICD-10-CM header, in code order.
@@ -222,7 +222,7 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
             })
             .collect();
         return finding(
-            "missing-seventh-character",
+            Rule::MissingSeventhCharacter,
             m,
             format!(
                 "{} needs a 7th character (A initial encounter, D subsequent, S sequela, …), with X placeholders to fill six characters",
@@ -244,7 +244,7 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
         .map(|(c, t)| replace_with(m, c, t, false))
         .collect();
     finding(
-        "non-billable-code",
+        Rule::NonBillableCode,
         m,
         format!(
             "{} is a category, not a billable code: choose a more specific code below it{range}",
@@ -290,7 +290,7 @@ fn retired_icd9(sets: &CodeSets, m: &Mention) -> Finding {
         format!("; the GEMs map it to {}", targets.join(", "))
     };
     finding(
-        "retired-code",
+        Rule::RetiredCode,
         m,
         format!(
             "{} is an ICD-9-CM code, retired for services from 2015-10-01: use ICD-10{hint}",

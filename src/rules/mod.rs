@@ -4,10 +4,12 @@
 
 mod codes;
 mod notes;
+mod registry;
 pub mod scope;
 mod support;
 mod suppress;
 
+pub use registry::{Group, Rule};
 pub use scope::Scope;
 pub use suppress::Suppression;
 
@@ -49,114 +51,6 @@ impl Severity {
     }
 }
 
-/// A rule's name (its id is `dxpx/<name>`), default severity, group and summary.
-#[derive(Debug)]
-pub struct RuleInfo {
-    pub name: &'static str,
-    pub severity: Severity,
-    pub group: &'static str,
-    pub summary: &'static str,
-}
-
-pub const RULES: &[RuleInfo] = &[
-    RuleInfo {
-        name: "unsupported-procedure",
-        severity: Severity::Error,
-        group: "medical-necessity",
-        summary: "a procedure with no diagnosis in its scope",
-    },
-    RuleInfo {
-        name: "diagnosis-mismatch",
-        severity: Severity::Warning,
-        group: "medical-necessity",
-        summary: "no diagnosis in scope supports the procedure under the project's support rules",
-    },
-    RuleInfo {
-        name: "invalid-code",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "code-shaped, but in no code set",
-    },
-    RuleInfo {
-        name: "non-billable-code",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "a category or subcategory that has more specific codes",
-    },
-    RuleInfo {
-        name: "missing-seventh-character",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "an injury, poisoning or other code that needs its 7th character",
-    },
-    RuleInfo {
-        name: "retired-code",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "an ICD-9-CM code (retired 2015-10-01) or a deleted code",
-    },
-    RuleInfo {
-        name: "terminated-code",
-        severity: Severity::Warning,
-        group: "validity",
-        summary: "a HCPCS code terminated before the date of service",
-    },
-    RuleInfo {
-        name: "invalid-modifier",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "a modifier that is neither a CPT nor a HCPCS modifier",
-    },
-    RuleInfo {
-        name: "excludes1-conflict",
-        severity: Severity::Warning,
-        group: "instructional-notes",
-        summary: "two codes that an Excludes1 note forbids together",
-    },
-    RuleInfo {
-        name: "manifestation-without-etiology",
-        severity: Severity::Warning,
-        group: "instructional-notes",
-        summary: "a manifestation code with no etiology code before it",
-    },
-    RuleInfo {
-        name: "external-cause-alone",
-        severity: Severity::Warning,
-        group: "instructional-notes",
-        summary: "external-cause codes (V00–Y99) with no other diagnosis",
-    },
-    RuleInfo {
-        name: "dangling-pointer",
-        severity: Severity::Error,
-        group: "validity",
-        summary: "a diagnosis pointer to a diagnosis that does not exist",
-    },
-    RuleInfo {
-        name: "malformed-file",
-        severity: Severity::Warning,
-        group: "validity",
-        summary: "a charge sheet or claim that breaks its format here (the rest is still checked)",
-    },
-    RuleInfo {
-        name: "suppression-without-reason",
-        severity: Severity::Warning,
-        group: "suppressions",
-        summary: "a dxpx-ignore comment that gives no reason",
-    },
-    RuleInfo {
-        name: "documented-not-coded",
-        severity: Severity::Hint,
-        group: "documentation",
-        summary: "a condition the note documents as current, with no code in its scope (editor only)",
-    },
-    RuleInfo {
-        name: "more-specific-code",
-        severity: Severity::Hint,
-        group: "documentation",
-        summary: "a code whose condition the note describes in more detail than the code says (editor only)",
-    },
-];
-
 /// Another place involved in a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Related {
@@ -182,8 +76,7 @@ pub struct Fix {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// The rule name; the id shown to users is `dxpx/<rule>`.
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     pub start: usize,
     pub end: usize,
@@ -194,7 +87,7 @@ pub struct Finding {
 
 impl Finding {
     pub fn id(&self) -> String {
-        format!("dxpx/{}", self.rule)
+        self.rule.id()
     }
 }
 
@@ -207,25 +100,33 @@ pub struct Input<'a> {
     pub config: &'a Config,
 }
 
-/// Every finding in a document, suppressions applied, sorted by position.
+/// Every rule's findings in a document, as the rules report them: no suppression and no
+/// configured severity yet ([`crate::analysis::finish`] applies both).
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut raw = Vec::new();
     codes::check(input, &mut raw);
     support::check(input, &mut raw);
     notes::check(input, &mut raw);
-    let suppressions = suppress::find(input.text);
+    raw
+}
+
+/// Suppressions, then the configured severities (a rule turned off drops its findings),
+/// then `suppression-without-reason` for the comments that give none; sorted by position.
+/// The one step every finding goes through, whatever reported it.
+pub fn finish(text: &str, config: &Config, raw: Vec<Finding>) -> Vec<Finding> {
+    let suppressions = suppress::find(text);
     let mut out: Vec<Finding> = raw
         .into_iter()
-        .filter(|f| !suppressions.iter().any(|s| s.covers(input.text, f)))
+        .filter(|f| !suppressions.iter().any(|s| s.covers(text, f)))
         .filter_map(|mut f| {
-            f.severity = input.config.severity(f.rule)?;
+            f.severity = config.severity(f.rule)?;
             Some(f)
         })
         .collect();
-    if let Some(severity) = input.config.severity("suppression-without-reason") {
+    if let Some(severity) = config.severity(Rule::SuppressionWithoutReason) {
         for s in suppressions.iter().filter(|s| s.reason.is_none()) {
             out.push(Finding {
-                rule: "suppression-without-reason",
+                rule: Rule::SuppressionWithoutReason,
                 severity,
                 start: s.start,
                 end: s.end,
@@ -238,6 +139,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
             });
         }
     }
-    out.sort_by_key(|f| (f.start, f.end, f.rule));
+    // By position, then rule name (the order reports have always had).
+    out.sort_by(|a, b| (a.start, a.end, a.rule.name()).cmp(&(b.start, b.end, b.rule.name())));
     out
 }

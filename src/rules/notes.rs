@@ -1,7 +1,7 @@
 //! Rules from the tabular list's instructional notes: Excludes1 pairs, manifestations
 //! without their etiology, external causes standing alone.
 
-use super::{Finding, Input, Related, Severity};
+use super::{Finding, Input, Related, Rule, Severity};
 use crate::codes::{Status, System};
 use crate::scan::Mention;
 
@@ -47,7 +47,7 @@ fn excludes1(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
                     // Reported at the later of the two, pointing at the earlier.
                     let (earlier, later) = if a.start < b.start { (*a, b) } else { (b, *a) };
                     out.push(Finding {
-                        rule: "excludes1-conflict",
+                        rule: Rule::Excludes1Conflict,
                         severity: Severity::Warning,
                         start: later.start,
                         end: later.end,
@@ -100,7 +100,7 @@ fn manifestation(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
             format!(" (code first: {})", code_first.join("; "))
         };
         out.push(Finding {
-            rule: "manifestation-without-etiology",
+            rule: Rule::ManifestationWithoutEtiology,
             severity: Severity::Warning,
             start: m.start,
             end: m.end,
@@ -121,7 +121,7 @@ fn external_cause(dx: &[&Mention], out: &mut Vec<Finding>) {
     }
     for m in dx {
         out.push(Finding {
-            rule: "external-cause-alone",
+            rule: Rule::ExternalCauseAlone,
             severity: Severity::Warning,
             start: m.start,
             end: m.end,

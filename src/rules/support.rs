@@ -2,7 +2,7 @@
 //! and where the project's support rules pair a procedure with diagnoses, one of those
 //! (diagnosis-mismatch).
 
-use super::{Finding, Fix, Input, Related, Replace, Severity};
+use super::{Finding, Fix, Input, Related, Replace, Rule, Severity};
 use crate::codes::{Status, System};
 use crate::config::SupportRule;
 use crate::scan::Mention;
@@ -40,7 +40,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                     )
                 };
                 out.push(Finding {
-                    rule: "unsupported-procedure",
+                    rule: Rule::UnsupportedProcedure,
                     severity: Severity::Error,
                     start: p.start,
                     end: p.end,
@@ -120,7 +120,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                 .take(6)
                 .collect();
             out.push(Finding {
-                rule: "diagnosis-mismatch",
+                rule: Rule::DiagnosisMismatch,
                 severity: Severity::Warning,
                 start: p.start,
                 end: p.end,

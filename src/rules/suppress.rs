@@ -75,6 +75,6 @@ impl Suppression {
             .and_then(|t| t.find('\n'))
             .map_or(text.len(), |i| self.line_end + 1 + i);
         let on_line = finding.start >= self.line_start && finding.start <= next_end;
-        on_line && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule))
+        on_line && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule.name()))
     }
 }

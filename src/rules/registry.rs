@@ -1,0 +1,292 @@
+//! Every rule dxpx reports, as a type: its name (the id users see is `dxpx/<name>`), default
+//! severity, group and one-line summary. A finding carries its `Rule`, so a misspelt rule
+//! cannot silently drop findings, and a name a user writes is checked against this list.
+
+use super::Severity;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    UnsupportedProcedure,
+    DiagnosisMismatch,
+    InvalidCode,
+    NonBillableCode,
+    MissingSeventhCharacter,
+    RetiredCode,
+    TerminatedCode,
+    InvalidModifier,
+    Excludes1Conflict,
+    ManifestationWithoutEtiology,
+    ExternalCauseAlone,
+    DanglingPointer,
+    MalformedFile,
+    SuppressionWithoutReason,
+    DocumentedNotCoded,
+    MoreSpecificCode,
+}
+
+/// Rules switched on and off together in the editor settings (`ruleGroups`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    MedicalNecessity,
+    Validity,
+    InstructionalNotes,
+    Suppressions,
+    Documentation,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::MedicalNecessity,
+        Group::Validity,
+        Group::InstructionalNotes,
+        Group::Suppressions,
+        Group::Documentation,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Group::MedicalNecessity => "medical-necessity",
+            Group::Validity => "validity",
+            Group::InstructionalNotes => "instructional-notes",
+            Group::Suppressions => "suppressions",
+            Group::Documentation => "documentation",
+        }
+    }
+
+    /// The group a user named, or an error naming the nearest group.
+    pub fn parse(name: &str) -> Result<Group, String> {
+        Group::ALL
+            .into_iter()
+            .find(|g| g.name() == name)
+            .ok_or_else(|| {
+                let names = Group::ALL.map(Group::name);
+                format!(
+                    "unknown rule group {name:?}; did you mean {:?}? (groups: {})",
+                    nearest(name, &names),
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+impl Rule {
+    pub const ALL: [Rule; 16] = [
+        Rule::UnsupportedProcedure,
+        Rule::DiagnosisMismatch,
+        Rule::InvalidCode,
+        Rule::NonBillableCode,
+        Rule::MissingSeventhCharacter,
+        Rule::RetiredCode,
+        Rule::TerminatedCode,
+        Rule::InvalidModifier,
+        Rule::Excludes1Conflict,
+        Rule::ManifestationWithoutEtiology,
+        Rule::ExternalCauseAlone,
+        Rule::DanglingPointer,
+        Rule::MalformedFile,
+        Rule::SuppressionWithoutReason,
+        Rule::DocumentedNotCoded,
+        Rule::MoreSpecificCode,
+    ];
+
+    /// The name in `dxpx.toml`, settings and `dxpx-ignore` comments.
+    pub fn name(self) -> &'static str {
+        self.info().0
+    }
+
+    /// The id editors and reports show: `dxpx/<name>`.
+    pub fn id(self) -> String {
+        format!("dxpx/{}", self.name())
+    }
+
+    pub fn default_severity(self) -> Severity {
+        self.info().1
+    }
+
+    pub fn group(self) -> Group {
+        self.info().2
+    }
+
+    pub fn summary(self) -> &'static str {
+        self.info().3
+    }
+
+    fn info(self) -> (&'static str, Severity, Group, &'static str) {
+        use Group::*;
+        use Severity::*;
+        match self {
+            Rule::UnsupportedProcedure => (
+                "unsupported-procedure",
+                Error,
+                MedicalNecessity,
+                "a procedure with no diagnosis in its scope",
+            ),
+            Rule::DiagnosisMismatch => (
+                "diagnosis-mismatch",
+                Warning,
+                MedicalNecessity,
+                "no diagnosis in scope supports the procedure under the project's support rules",
+            ),
+            Rule::InvalidCode => (
+                "invalid-code",
+                Error,
+                Validity,
+                "code-shaped, but in no code set",
+            ),
+            Rule::NonBillableCode => (
+                "non-billable-code",
+                Error,
+                Validity,
+                "a category or subcategory that has more specific codes",
+            ),
+            Rule::MissingSeventhCharacter => (
+                "missing-seventh-character",
+                Error,
+                Validity,
+                "an injury, poisoning or other code that needs its 7th character",
+            ),
+            Rule::RetiredCode => (
+                "retired-code",
+                Error,
+                Validity,
+                "an ICD-9-CM code (retired 2015-10-01) or a deleted code",
+            ),
+            Rule::TerminatedCode => (
+                "terminated-code",
+                Warning,
+                Validity,
+                "a HCPCS code terminated before the date of service",
+            ),
+            Rule::InvalidModifier => (
+                "invalid-modifier",
+                Error,
+                Validity,
+                "a modifier that is neither a CPT nor a HCPCS modifier",
+            ),
+            Rule::Excludes1Conflict => (
+                "excludes1-conflict",
+                Warning,
+                InstructionalNotes,
+                "two codes that an Excludes1 note forbids together",
+            ),
+            Rule::ManifestationWithoutEtiology => (
+                "manifestation-without-etiology",
+                Warning,
+                InstructionalNotes,
+                "a manifestation code with no etiology code before it",
+            ),
+            Rule::ExternalCauseAlone => (
+                "external-cause-alone",
+                Warning,
+                InstructionalNotes,
+                "external-cause codes (V00–Y99) with no other diagnosis",
+            ),
+            Rule::DanglingPointer => (
+                "dangling-pointer",
+                Error,
+                Validity,
+                "a diagnosis pointer to a diagnosis that does not exist",
+            ),
+            Rule::MalformedFile => (
+                "malformed-file",
+                Warning,
+                Validity,
+                "a charge sheet or claim that breaks its format here (the rest is still checked)",
+            ),
+            Rule::SuppressionWithoutReason => (
+                "suppression-without-reason",
+                Warning,
+                Suppressions,
+                "a dxpx-ignore comment that gives no reason",
+            ),
+            Rule::DocumentedNotCoded => (
+                "documented-not-coded",
+                Hint,
+                Documentation,
+                "a condition the note documents as current, with no code in its scope (editor only)",
+            ),
+            Rule::MoreSpecificCode => (
+                "more-specific-code",
+                Hint,
+                Documentation,
+                "a code whose condition the note describes in more detail than the code says (editor only)",
+            ),
+        }
+    }
+
+    /// The rule a user named (with or without `dxpx/`), if there is one.
+    pub fn from_name(name: &str) -> Option<Rule> {
+        let name = name.trim_start_matches("dxpx/");
+        Rule::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// The rule a user named, or an error naming the nearest rule.
+    pub fn parse(name: &str) -> Result<Rule, String> {
+        Rule::from_name(name).ok_or_else(|| {
+            let names = Rule::ALL.map(Rule::name);
+            format!(
+                "unknown rule {name:?}; did you mean {:?}?",
+                nearest(name.trim_start_matches("dxpx/"), &names)
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The candidate with the fewest character edits from `name`.
+fn nearest<'a>(name: &str, candidates: &[&'a str]) -> &'a str {
+    candidates
+        .iter()
+        .copied()
+        .min_by_key(|c| edit_distance(name, c))
+        .unwrap_or_default()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_read_back() {
+        for r in Rule::ALL {
+            assert_eq!(Rule::from_name(r.name()), Some(r));
+            assert_eq!(Rule::from_name(&r.id()), Some(r));
+        }
+        let mut names = Rule::ALL.map(Rule::name).to_vec();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Rule::ALL.len());
+    }
+
+    #[test]
+    fn a_misspelt_name_is_an_error_naming_the_nearest() {
+        let e = Rule::parse("retired-cod").unwrap_err();
+        assert!(e.contains("\"retired-code\""), "{e}");
+        let e = Rule::parse("dxpx/unsuported-procedure").unwrap_err();
+        assert!(e.contains("\"unsupported-procedure\""), "{e}");
+        let e = Group::parse("validty").unwrap_err();
+        assert!(e.contains("\"validity\""), "{e}");
+    }
+}
