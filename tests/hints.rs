@@ -339,3 +339,60 @@ fn a_suppression_silences_a_documentation_hint() {
     );
     c.shutdown();
 }
+
+/// `dxpx check --hints` reports the documentation hints the editor shows, at the same
+/// places with the same messages; without the flag it reports none.
+#[test]
+fn check_with_hints_agrees_with_the_editor() {
+    let path = written_note("agree.note", VISIT);
+    let run = |hints: bool| {
+        let mut cmd = std::process::Command::new(common::dxpx());
+        cmd.args(["check", "--format", "json", "--fail-on", "never"]);
+        if hints {
+            cmd.arg("--hints");
+        }
+        let out = cmd.arg(&path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let key = |rule: &Value, line: &Value, character: &Value, message: &Value| {
+        format!("{rule} {line}:{character} {message}")
+    };
+    let mut cli: Vec<String> = run(true)
+        .iter()
+        .map(|f| key(&f["rule"], &f["line"], &f["character"], &f["message"]))
+        .collect();
+    cli.sort();
+    assert!(cli.iter().any(|k| k.contains("dxpx/documented-not-coded")));
+    assert!(
+        !run(false)
+            .iter()
+            .any(|f| f["rule"] == "dxpx/documented-not-coded")
+    );
+    let mut c = hint_client(json!({}));
+    let uri = "file:///tmp/dxpx-test/agree.note";
+    c.open(uri, VISIT);
+    let mut editor: Vec<String> = diagnostics_with_hints(&mut c, uri)
+        .iter()
+        .map(|d| {
+            let start = &d["range"]["start"];
+            key(
+                &d["code"],
+                &start["line"],
+                &start["character"],
+                &d["message"],
+            )
+        })
+        .collect();
+    editor.sort();
+    assert_eq!(cli, editor);
+    c.shutdown();
+}

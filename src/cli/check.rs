@@ -48,6 +48,8 @@ pub struct Options {
     pub suppressions: bool,
     pub config: Config,
     pub color: bool,
+    /// Run the documentation hints too (documented-not-coded, more-specific-code).
+    pub hints: bool,
 }
 
 /// File names dxpx reads when it walks a folder (a file named on the command line is
@@ -75,6 +77,10 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
     };
     let progress =
         std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && files.len() >= 200;
+    // Built once for every file (about half a second), only when asked for.
+    let vocabulary = options
+        .hints
+        .then(|| crate::hints::Vocabulary::build(scanner.sets()));
     let done = AtomicUsize::new(0);
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -90,7 +96,7 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    let result = check_file(scanner, &options.config, path);
+                    let result = check_file(scanner, &options.config, vocabulary.as_ref(), path);
                     *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if progress && (n % 50 == 0 || n == files.len()) {
@@ -166,7 +172,12 @@ enum Skipped {
     Internal(String),
 }
 
-fn check_file(scanner: &Scanner, config: &Config, path: &Path) -> Result<Checked, Skipped> {
+fn check_file(
+    scanner: &Scanner,
+    config: &Config,
+    vocabulary: Option<&crate::hints::Vocabulary>,
+    path: &Path,
+) -> Result<Checked, Skipped> {
     let text = read_document(path).map_err(Skipped::Unreadable)?;
     let stage = |what: &str, fault: crate::fault::Fault| {
         Skipped::Internal(format!(
@@ -178,8 +189,17 @@ fn check_file(scanner: &Scanner, config: &Config, path: &Path) -> Result<Checked
     let kind = analysis::Kind::detect(&name, None, &text);
     let (mentions, structure) = crate::fault::catch(|| analysis::read(scanner, kind, &text))
         .map_err(|f| stage("reading its codes", f))?;
+    let hints = |scopes: &[crate::rules::Scope]| match vocabulary {
+        Some(vocabulary) if kind == analysis::Kind::Note && config.documentation_hints => {
+            let sets = scanner.sets();
+            let conditions = crate::hints::conditions(vocabulary, sets, &text, &mentions, scopes);
+            crate::hints::findings(&conditions, &text, &mentions, scopes)
+        }
+        _ => Vec::new(),
+    };
     let (_, findings) = crate::fault::catch(|| {
-        analysis::check(scanner.sets(), config, &text, &mentions, structure.as_ref())
+        let sets = scanner.sets();
+        analysis::check_with_hints(sets, config, &text, &mentions, structure.as_ref(), hints)
     })
     .map_err(|f| stage("applying the rules", f))?;
     let suppressions = crate::fault::catch(|| crate::rules::suppress_list(&text))

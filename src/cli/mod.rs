@@ -65,6 +65,10 @@ enum Command {
         /// Colour the report: auto (on a terminal), always, never.
         #[arg(long, default_value = "auto")]
         color: String,
+        /// Also report the documentation hints (documented-not-coded, more-specific-code),
+        /// as the editor does. Off by default: they are hints for a person, not CI errors.
+        #[arg(long)]
+        hints: bool,
     },
     /// Explain codes: system, release, title, hierarchy, notes, GEM targets.
     Lookup {
@@ -176,6 +180,7 @@ fn run(cli: Cli) -> ExitCode {
             suppressions,
             config,
             color,
+            hints,
         }) => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -210,6 +215,7 @@ fn run(cli: Cli) -> ExitCode {
                     suppressions,
                     config,
                     color,
+                    hints,
                 },
             )
         }

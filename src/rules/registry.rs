@@ -203,13 +203,13 @@ impl Rule {
                 "documented-not-coded",
                 Hint,
                 Documentation,
-                "a condition the note documents as current, with no code in its scope (editor only)",
+                "a condition the note documents as current, with no code in its scope (editor, and check --hints)",
             ),
             Rule::MoreSpecificCode => (
                 "more-specific-code",
                 Hint,
                 Documentation,
-                "a code whose condition the note describes in more detail than the code says (editor only)",
+                "a code whose condition the note describes in more detail than the code says (editor, and check --hints)",
             ),
         }
     }
