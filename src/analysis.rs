@@ -20,6 +20,9 @@ pub enum Kind {
     Fhir,
     /// HL7 v2 messages (DFT charges, ADT diagnoses).
     Hl7,
+    /// A CSV or TSV whose rows each hold a note (a `note`, `text` or `transcription`
+    /// column): every row is a note and an encounter of its own.
+    NotesTable,
 }
 
 impl Kind {
@@ -39,10 +42,14 @@ impl Kind {
         let tabular = lower.ends_with(".csv")
             || lower.ends_with(".tsv")
             || matches!(language_id, Some("csv" | "tsv" | "chargesheet"));
-        if tabular && formats::csv::looks_like(text) {
-            Kind::ChargeSheet
-        } else {
+        // A table is a charge sheet unless its rows hold notes; one that names no column
+        // dxpx reads is still a table, and says so, rather than a note.
+        if !tabular {
             Kind::Note
+        } else if formats::csv::holds_notes(text) {
+            Kind::NotesTable
+        } else {
+            Kind::ChargeSheet
         }
     }
 }
@@ -63,6 +70,7 @@ pub fn read(scanner: &Scanner, kind: Kind, text: &str) -> (Vec<Mention>, Option<
         Kind::X12 => formats::x12::parse(scanner.sets(), text),
         Kind::Fhir => formats::fhir::parse(scanner.sets(), text),
         Kind::Hl7 => formats::hl7::parse(scanner.sets(), text),
+        Kind::NotesTable => formats::csv::parse_notes(scanner, text),
     };
     let Parsed {
         mentions,

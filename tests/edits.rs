@@ -103,6 +103,9 @@ const FHIR: &str = r#"{"resourceType":"Claim","diagnosis":[{"sequence":1,"diagno
 const HL7: &str = "MSH|^~\\&|BILLING|HOSP|||20260310||DFT^P03|1|P|2.5\rPID|1||12345\rFT1|1|||20260310|||99213|||||||||||||E11.9\rFT1|2|||20260310|||36415\rDG1|1||I10^Hypertension^I10\r";
 const NOTE: &str = "Date of service: 03/02/2026\nAssessment: Type 2 diabetes (E11.9), hypertension I10.\nCPT 99213-25, 36415\n\nDOS: 03/09/2026\nDx: E11.99\nICD-9: 250.00\n";
 
+const NOTES_TABLE: &str =
+    "id,transcription\n1,\"ASSESSMENT: E11.9.\nCPT 99213\"\n2,\"CPT 36415, ICD-9: 250.00\"\n";
+
 #[test]
 fn random_edits_in_every_kind_equal_a_fresh_open() {
     let mut c = Client::start(&["lsp"]);
@@ -113,6 +116,7 @@ fn random_edits_in_every_kind_equal_a_fresh_open() {
         ("claim.fhir.json".into(), "json".into(), FHIR.into()),
         ("charges.hl7".into(), "plaintext".into(), HL7.into()),
         ("visit.note".into(), "plaintext".into(), NOTE.into()),
+        ("notes.csv".into(), "csv".into(), NOTES_TABLE.into()),
     ];
     // Real documents of each kind, when the corpus is beside the checkout.
     if let Some(shared) = common::shared() {

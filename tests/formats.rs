@@ -391,3 +391,60 @@ fn an_invalid_code_with_a_non_ascii_letter_in_a_claim() {
         .collect();
     assert_eq!(invalid, ["E_1\u{1a1}"], "{:?}", a.findings);
 }
+
+fn analyze(name: &str, text: &str) -> dxpx::analysis::Analysis {
+    let scanner = dxpx::scan::Scanner::new(dxpx::codes::CodeSets::embedded());
+    dxpx::analysis::analyze(&scanner, &dxpx::config::Config::default(), name, text)
+}
+
+/// A table whose rows hold notes: each row is a note and an encounter of its own, so a
+/// diagnosis in one patient's note never supports another's procedure, and every code is
+/// found at its place in the file (inside quoted, multi-line cells too).
+#[test]
+fn a_csv_of_notes_reads_each_row_as_its_own_note() {
+    let text = "id,specialty,transcription\n\
+        1,Endocrinology,\"ASSESSMENT: Type 2 diabetes, E11.9.\nPLAN: office visit \"\"follow-up\"\", CPT 99213.\"\n\
+        2,Lab,\"Venipuncture, CPT 36415.\nICD-9: 250.00\"\n";
+    let a = analyze("notes.csv", text);
+    assert_eq!(a.kind, dxpx::analysis::Kind::NotesTable);
+    let found: Vec<&str> = a.mentions.iter().map(|m| &text[m.start..m.end]).collect();
+    assert_eq!(found, ["E11.9", "99213", "36415", "250.00"]);
+    let rules: Vec<(String, &str)> = a
+        .findings
+        .iter()
+        .map(|f| (f.rule.id(), &text[f.start..f.end]))
+        .collect();
+    assert!(
+        rules.contains(&("dxpx/unsupported-procedure".into(), "36415")),
+        "row 2's procedure has no diagnosis of its own: {rules:?}"
+    );
+    assert!(
+        !rules
+            .iter()
+            .any(|(r, t)| r == "dxpx/unsupported-procedure" && *t == "99213"),
+        "row 1's procedure is supported by row 1's diagnosis: {rules:?}"
+    );
+    assert!(rules.contains(&("dxpx/retired-code".into(), "250.00")));
+}
+
+/// A table whose header names no column dxpx reads (or that has no header row) says so at
+/// line 1 instead of reporting nothing.
+#[test]
+fn a_csv_with_no_column_dxpx_reads_says_so() {
+    for text in [
+        "patient,visit,comment\nA,1,fine\n",
+        "99213,E11.9\n36415,I10\n",
+    ] {
+        let a = analyze("sheet.csv", text);
+        assert_eq!(a.kind, dxpx::analysis::Kind::ChargeSheet);
+        assert_eq!(a.findings.len(), 1, "{:?}", a.findings);
+        let f = &a.findings[0];
+        assert_eq!(f.rule, dxpx::rules::Rule::MalformedFile);
+        assert_eq!(f.start, 0);
+        assert!(
+            f.message.contains("names no column dxpx reads") && f.message.contains("dx_pointer"),
+            "{}",
+            f.message
+        );
+    }
+}

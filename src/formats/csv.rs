@@ -15,6 +15,8 @@ pub enum Role {
     Diagnosis,
     Pointer,
     Date,
+    /// A whole note in each cell (`note`, `note_text`, `transcription`).
+    NoteText,
     Other,
 }
 
@@ -45,6 +47,8 @@ fn role(name: &str) -> Role {
         Role::Modifier
     } else if has("date") || n == "dos" {
         Role::Date
+    } else if has("note") || has("transcription") || has("narrative") || n == "text" {
+        Role::NoteText
     } else if has("icd") || has("dx") || has("diag") {
         Role::Diagnosis
     } else if has("cpt")
@@ -149,13 +153,84 @@ pub fn cell_at(text: &str, offset: usize) -> Option<(usize, Role)> {
     Some((last, role(header.trim_matches('"'))))
 }
 
-/// Whether a text is a charge sheet: a header row naming a procedure and a diagnosis column.
-pub fn looks_like(text: &str) -> bool {
+fn header_roles(text: &str) -> Vec<Role> {
     let first = text.lines().next().unwrap_or("");
     let d = delimiter_of(first) as char;
-    let roles: Vec<Role> = first.split(d).map(|c| role(c.trim_matches('"'))).collect();
+    first.split(d).map(|c| role(c.trim_matches('"'))).collect()
+}
+
+/// Whether a text is a charge sheet: a header row naming a procedure and a diagnosis column.
+pub fn looks_like(text: &str) -> bool {
+    let roles = header_roles(text);
     roles.contains(&Role::Procedure)
         && (roles.contains(&Role::Diagnosis) || roles.contains(&Role::Pointer))
+}
+
+/// Whether a table holds whole notes, one per row: a note-text column, and no procedure
+/// column to make it a charge sheet.
+pub fn holds_notes(text: &str) -> bool {
+    let roles = header_roles(text);
+    roles.contains(&Role::NoteText) && !looks_like(text)
+}
+
+/// What dxpx reads in a table, said when a header names none of it.
+const READABLE_COLUMNS: &str = "procedure codes (CPT, HCPCS, Procedure, Code), diagnosis codes \
+(ICD-10, Dx 1…Dx 12, Diagnosis), diagnosis pointers (dx_pointer), modifiers, dates of service, \
+or note text (note, text, transcription)";
+
+/// A table of notes: each note-text cell is a note of its own, scanned as one, and each
+/// row is its own encounter (or several, when its note has several dates of service), so a
+/// procedure is never supported by another row's patient. Positions are the file's.
+pub fn parse_notes(scanner: &crate::scan::Scanner, text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    let delimiter = delimiter_of(text.lines().next().unwrap_or(""));
+    let recs = records(text, delimiter);
+    let Some((_, header)) = recs.first() else {
+        return parsed;
+    };
+    let roles: Vec<Role> = header
+        .iter()
+        .map(|f| role(text[f.start..f.end].trim()))
+        .collect();
+    for (_, fields) in recs.iter().skip(1) {
+        for (f, _) in fields
+            .iter()
+            .zip(&roles)
+            .filter(|(_, r)| **r == Role::NoteText)
+        {
+            let note = &text[f.start..f.end];
+            let first = parsed.mentions.len();
+            parsed
+                .mentions
+                .extend(scanner.scan(note).into_iter().map(|mut m| {
+                    m.start += f.start;
+                    m.end += f.start;
+                    for md in &mut m.modifiers {
+                        md.start += f.start;
+                        md.end += f.start;
+                    }
+                    m
+                }));
+            let own: Vec<Mention> = parsed.mentions[first..]
+                .iter()
+                .cloned()
+                .map(|mut m| {
+                    m.start -= f.start;
+                    m.end -= f.start;
+                    m
+                })
+                .collect();
+            for mut scope in crate::rules::scope::encounters(note, &own) {
+                scope.start += f.start;
+                scope.end += f.start;
+                for i in &mut scope.mentions {
+                    *i += first;
+                }
+                parsed.scopes.push(scope);
+            }
+        }
+    }
+    parsed
 }
 
 /// Splits a cell on the separators coders use between codes: `;` `,` `|` `/` and spaces.
@@ -203,6 +278,16 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     };
     let names: Vec<&str> = header.iter().map(|f| text[f.start..f.end].trim()).collect();
     let roles: Vec<Role> = names.iter().map(|n| role(n)).collect();
+    let codes = [Role::Procedure, Role::Diagnosis, Role::Pointer];
+    if !roles.iter().any(|r| codes.contains(r)) {
+        let end = header.last().map_or(0, |f| f.end);
+        parsed.problems.push(super::problem(
+            0,
+            end,
+            format!("the first row names no column dxpx reads, so nothing in this table is checked; dxpx reads a header row naming {READABLE_COLUMNS}"),
+        ));
+        return parsed;
+    }
     let has_pointer = roles.contains(&Role::Pointer);
     let procedure_column = roles.iter().position(|r| *r == Role::Procedure);
     for (row_start, fields) in recs.iter().skip(1) {
