@@ -101,7 +101,7 @@ pub struct Input<'a> {
 }
 
 /// Every rule's findings in a document, as the rules report them: no suppression and no
-/// configured severity yet ([`crate::analysis::finish`] applies both).
+/// configured severity yet ([`finish`] applies both).
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut raw = Vec::new();
     codes::check(input, &mut raw);
