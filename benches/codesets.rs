@@ -96,6 +96,13 @@ fn main() {
         "diab",
         "fracture of femur right",
         "annual wellness visit",
+        // Common words: tens of thousands of phrases each.
+        "fracture",
+        "accident",
+        // Misspelt: the typo scan over the whole vocabulary (which panicked on some before dea2578).
+        "pneumonai",
+        "diaetes",
+        "boutonnie",
     ] {
         let mut v: Vec<Duration> = (0..50)
             .map(|_| time(|| std::hint::black_box(sets.search(q, 20))).1)

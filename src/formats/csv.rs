@@ -144,7 +144,9 @@ pub fn cell_at(text: &str, offset: usize) -> Option<(usize, Role)> {
         }
     }
     let header = first.split(delimiter as char).nth(column)?;
-    let cell_start = cell_start + usize::from(text.as_bytes().get(cell_start) == Some(&b'"'));
+    // An opening quote before the cursor is not part of the cell (one after it is not yet).
+    let quoted = cell_start < offset && text.as_bytes()[cell_start] == b'"';
+    let cell_start = cell_start + usize::from(quoted);
     // A cell holding several codes completes the last one.
     let last = text[cell_start..offset]
         .rfind([';', '|', ','])
@@ -449,6 +451,21 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(&text[r[0].1[1].start..r[0].1[1].end], "b,c");
         assert_eq!(&text[r[1].1[2].start..r[1].1[2].end], "3");
+    }
+
+    /// Completion right before a quoted cell (found by the features fuzz target).
+    #[test]
+    fn the_cell_at_a_cursor_before_an_opening_quote() {
+        let text = "cpt,dx\n99213,\"E11.9\"\n";
+        let before_quote = text.find('"').unwrap();
+        assert_eq!(
+            cell_at(text, before_quote),
+            Some((before_quote, Role::Diagnosis))
+        );
+        assert_eq!(
+            cell_at(text, before_quote + 4),
+            Some((before_quote + 1, Role::Diagnosis))
+        );
     }
 
     #[test]
