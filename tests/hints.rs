@@ -346,22 +346,12 @@ fn a_suppression_silences_a_documentation_hint() {
 fn check_with_hints_agrees_with_the_editor() {
     let path = written_note("agree.note", VISIT);
     let run = |hints: bool| {
-        let mut cmd = std::process::Command::new(common::dxpx());
-        cmd.args(["check", "--format", "json", "--fail-on", "never"]);
+        let mut args = vec!["check", "--format", "json", "--fail-on", "never"];
         if hints {
-            cmd.arg("--hints");
+            args.push("--hints");
         }
-        let out = cmd.arg(&path).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap())
-            .collect::<Vec<_>>()
+        args.push(path.to_str().unwrap());
+        common::run_json_lines(&args)
     };
     let key = |rule: &Value, line: &Value, character: &Value, message: &Value| {
         format!("{rule} {line}:{character} {message}")

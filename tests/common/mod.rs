@@ -42,14 +42,21 @@ pub mod lsp;
 
 /// Runs `dxpx <command> --json PATHS…`, which must succeed, and parses its JSON lines.
 pub fn json_lines<P: AsRef<std::ffi::OsStr>>(command: &str, paths: &[P]) -> Vec<serde_json::Value> {
+    let mut args: Vec<&std::ffi::OsStr> = vec![command.as_ref(), "--json".as_ref()];
+    args.extend(paths.iter().map(AsRef::as_ref));
+    run_json_lines(&args)
+}
+
+/// Runs `dxpx ARGS…`, which must succeed, and parses its JSON lines.
+pub fn run_json_lines<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::Value> {
     let out = std::process::Command::new(dxpx())
-        .args([command, "--json"])
-        .args(paths)
+        .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "dxpx {command}: {}",
+        "dxpx {:?}: {}",
+        args.iter().map(AsRef::as_ref).collect::<Vec<_>>(),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout)
