@@ -53,20 +53,38 @@ pub struct Index {
 }
 
 fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
-        .map(|w| {
-            w.to_lowercase()
-                .chars()
-                .filter(|c| !is_combining_mark(*c))
-                .map(without_accent)
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .map(|w| match w.as_str() {
-            "ii" => "2".to_string(),
-            "iii" => "3".to_string(),
-            _ => w,
-        })
+    let word_char = |c: char| {
+        c.is_ascii_alphanumeric()
+            || (!c.is_ascii() && (c.is_alphanumeric() || is_combining_mark(c)))
+    };
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find(word_char)?;
+            let len = rest[start..]
+                .find(|c: char| !word_char(c))
+                .unwrap_or(rest.len() - start);
+            let w = &rest[start..start + len];
+            rest = &rest[start + len..];
+            let w = if w.is_ascii() {
+                w.to_ascii_lowercase()
+            } else {
+                w.to_lowercase()
+                    .chars()
+                    .filter(|c| !is_combining_mark(*c))
+                    .map(without_accent)
+                    .collect::<String>()
+            };
+            if w.is_empty() {
+                continue;
+            }
+            return Some(match w.as_str() {
+                "ii" => "2".to_string(),
+                "iii" => "3".to_string(),
+                _ => w,
+            });
+        }
+    })
 }
 
 /// A combining accent (e + U+0301 is é written in two characters): dropped, as the
@@ -166,11 +184,14 @@ impl Index {
             .iter()
             .map(|(_, id)| std::mem::take(&mut postings[*id as usize]))
             .collect();
+        // Read once per code, not once per phrase (a code has a title and its terms).
+        let icd10cm_billable: Vec<bool> = src.icd10cm.rows().map(|r| r.field(2) == "1").collect();
+        let hcpcs_billable: Vec<bool> = src.hcpcs.rows().map(|r| r.field(5).is_empty()).collect();
         let billable = phrases
             .iter()
             .map(|&(system, row, _)| match system {
-                System::Icd10Cm => src.icd10cm.row(row as usize).field(2) == "1",
-                _ => src.hcpcs.row(row as usize).field(5).is_empty(),
+                System::Icd10Cm => icd10cm_billable[row as usize],
+                _ => hcpcs_billable[row as usize],
             })
             .collect();
         Index {
