@@ -11,7 +11,7 @@ if ! command -v cargo-fuzz >/dev/null && [ ! -x "$tools/bin/cargo-fuzz" ]; then
   cargo install --locked --quiet cargo-fuzz --root "$tools"
 fi
 export PATH=$tools/bin:$PATH RUSTC_BOOTSTRAP=1
-targets=${FUZZ_TARGETS:-"scan hints charge_sheet claims lsp_frames config search lookup features"}
+targets=${FUZZ_TARGETS:-"scan hints charge_sheet claims lsp_frames config search lookup features edits"}
 for t in $targets; do
   mkdir -p "fuzz/corpus/$t"
   echo "fuzz: $t for ${seconds}s"

@@ -50,6 +50,68 @@ impl Probe {
         self.state.docs.insert(self.uri.clone(), doc);
     }
 
+    /// Replaces `text[start..end]` (byte offsets, moved back to character boundaries)
+    /// with `insert`, as one `didChange` with a range would, through the same steps.
+    pub fn edit(&mut self, start: usize, end: usize, insert: &str) {
+        let encoding = self.state.encoding;
+        let scanner = self.state.scanner.clone();
+        let Some(doc) = self.state.docs.get_mut(&self.uri) else {
+            return;
+        };
+        let boundary = |mut at: usize| {
+            at = at.min(doc.text.len());
+            while !doc.text.is_char_boundary(at) {
+                at -= 1;
+            }
+            at
+        };
+        let (start, end) = (boundary(start), boundary(end));
+        let (start, end) = (start.min(end), start.max(end));
+        let change = TextDocumentContentChangeEvent {
+            range: Some(doc.range(start, end, encoding)),
+            range_length: None,
+            text: insert.to_string(),
+        };
+        let edit = doc.edit_text(&change, encoding);
+        doc.reread(&scanner, edit);
+        doc.version += 1;
+    }
+
+    /// The document's text as the server holds it.
+    pub fn text(&self) -> &str {
+        self.state
+            .docs
+            .get(&self.uri)
+            .map_or("", |d| d.text.as_str())
+    }
+
+    /// The diagnostics `textDocument/diagnostic` would report, as (code, range, message).
+    pub fn diagnostics(&self) -> Vec<(String, Range, String)> {
+        let Some(doc) = self.state.docs.get(&self.uri) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Range, String)> =
+            features::diagnostics(&self.state, &self.uri, doc)
+                .into_iter()
+                .map(|d| {
+                    let code = match d.code {
+                        Some(NumberOrString::String(s)) => s,
+                        _ => String::new(),
+                    };
+                    (code, d.range, d.message)
+                })
+                .collect();
+        out.sort_by(|a, b| {
+            (a.1.start.line, a.1.start.character, &a.0, &a.2).cmp(&(
+                b.1.start.line,
+                b.1.start.character,
+                &b.0,
+                &b.2,
+            ))
+        });
+        out
+    }
+
     /// Every document feature once, and the position features at `line`:`character`.
     pub fn everything_at(&self, line: u32, character: u32) -> Answers {
         let st = &self.state;
