@@ -42,12 +42,12 @@ where
         let method = loggable(request.method());
         let id = request.id().cloned();
         let failed = move |fault: fault::Fault| {
-            let what = if id.is_some() {
-                "request"
+            let outcome = if id.is_some() {
+                "answered with an internal error"
             } else {
-                "notification"
+                "notification dropped"
             };
-            eprintln!("dxpx: {method} failed: {fault}; the {what} was dropped, the server goes on");
+            eprintln!("dxpx: {method} failed: {fault}; {outcome}, the server goes on");
             id.map(|id| {
                 Response::from_error(
                     id,
