@@ -96,11 +96,22 @@ async function runCommand(page, title) {
       'Problems lists dxpx/retired-code for 250.00');
     await page.screenshot({ path: path.join(outdir, 'vscode-diagnostics.png') });
 
-    // 2) Hover E11.9 with the mouse.
-    const at = await pointAt(page, 'E11.9');
-    await page.mouse.move(at.x, at.y);
+    // 2) Hover E11.9 with the mouse. A hover that a layout change (the Problems panel
+    // settling) dismissed is not asked for again by the editor: move away and back.
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: HOVER }).first();
-    await hover.waitFor({ state: 'visible' });
+    for (let attempt = 1; ; attempt++) {
+      const at = await pointAt(page, 'E11.9');
+      await page.mouse.move(at.x, at.y);
+      try {
+        await hover.waitFor({ state: 'visible', timeout: 10000 });
+        break;
+      } catch (e) {
+        if (attempt === 5) throw e;
+        log(`hover not shown (attempt ${attempt}); moving away and back`);
+        await page.mouse.move(5, 5);
+        await page.waitForTimeout(500);
+      }
+    }
     const hoverText = (await hover.innerText()).trim();
     log('hover:', JSON.stringify(hoverText.slice(0, 200)));
     check(hoverText.includes(HOVER) && /ICD-10-CM/.test(hoverText), 'hover names E11.9 and its code set');
