@@ -13,15 +13,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 static PROBES: OnceLock<Mutex<(Probe, Probe)>> = OnceLock::new();
 
-const KINDS: [(&str, &str); 6] = [
-    ("visit.note", "plaintext"),
-    ("charges.csv", "csv"),
-    ("claim.837", "plaintext"),
-    ("claim.fhir.json", "json"),
-    ("charges.hl7", "plaintext"),
-    ("notes.csv", "csv"),
-];
-
 const INSERTS: [&str; 16] = [
     "", "1", "A", ".", ",", " ", "\n", "\r\n", "é", "🦴", "|", "*", "~", "\"", "E11.9", "DOS: 03/02/2026\n",
 ];
@@ -38,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
     });
     let mut probes = probes.lock().unwrap_or_else(|p| p.into_inner());
     let (edited, fresh) = &mut *probes;
-    let (name, language) = KINDS[kind as usize % KINDS.len()];
+    let (name, language) = Probe::KINDS[kind as usize % Probe::KINDS.len()];
     edited.open(name, language, text.to_string());
     for e in edits.chunks_exact(4).take(32) {
         let len = edited.text().len().max(1);

@@ -13,16 +13,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 static PROBE: OnceLock<Mutex<Probe>> = OnceLock::new();
 
-/// (file name, language id): what decides a document's kind.
-const KINDS: [(&str, &str); 6] = [
-    ("visit.note", "plaintext"),
-    ("charges.csv", "csv"),
-    ("claim.837", "plaintext"),
-    ("claim.fhir.json", "json"),
-    ("charges.hl7", "plaintext"),
-    ("march.superbill", "chargesheet"),
-];
-
 fuzz_target!(|data: &[u8]| {
     if data.len() < 5 {
         return;
@@ -34,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         Mutex::new(Probe::new(Arc::new(Scanner::new(sets)), None))
     });
     let mut probe = probe.lock().unwrap_or_else(|p| p.into_inner());
-    let (name, language) = KINDS[data[0] as usize % KINDS.len()];
+    let (name, language) = Probe::KINDS[data[0] as usize % Probe::KINDS.len()];
     probe.utf8(data[0] & 0x80 != 0);
     probe.open(name, language, text.to_string());
     let line = u16::from_le_bytes([data[1], data[2]]) as u32 % 64;

@@ -202,27 +202,9 @@ pub fn parse_notes(scanner: &crate::scan::Scanner, text: &str) -> Parsed {
         {
             let note = &text[f.start..f.end];
             let first = parsed.mentions.len();
-            parsed
-                .mentions
-                .extend(scanner.scan(note).into_iter().map(|mut m| {
-                    m.start += f.start;
-                    m.end += f.start;
-                    for md in &mut m.modifiers {
-                        md.start += f.start;
-                        md.end += f.start;
-                    }
-                    m
-                }));
-            let own: Vec<Mention> = parsed.mentions[first..]
-                .iter()
-                .cloned()
-                .map(|mut m| {
-                    m.start -= f.start;
-                    m.end -= f.start;
-                    m
-                })
-                .collect();
-            for mut scope in crate::rules::scope::encounters(note, &own) {
+            let mentions = scanner.scan(note);
+            // Scopes from the note's own offsets, then everything moved to the file's.
+            for mut scope in crate::rules::scope::encounters(note, &mentions) {
                 scope.start += f.start;
                 scope.end += f.start;
                 for i in &mut scope.mentions {
@@ -230,6 +212,15 @@ pub fn parse_notes(scanner: &crate::scan::Scanner, text: &str) -> Parsed {
                 }
                 parsed.scopes.push(scope);
             }
+            parsed.mentions.extend(mentions.into_iter().map(|mut m| {
+                m.start += f.start;
+                m.end += f.start;
+                for md in &mut m.modifiers {
+                    md.start += f.start;
+                    md.end += f.start;
+                }
+                m
+            }));
         }
     }
     parsed

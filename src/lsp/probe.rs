@@ -25,6 +25,18 @@ pub struct Answers {
 }
 
 impl Probe {
+    /// A file name and language id for each kind of document (what decides a kind), for
+    /// the fuzz targets to pick from.
+    pub const KINDS: [(&'static str, &'static str); 7] = [
+        ("visit.note", "plaintext"),
+        ("charges.csv", "csv"),
+        ("claim.837", "plaintext"),
+        ("claim.fhir.json", "json"),
+        ("charges.hl7", "plaintext"),
+        ("march.superbill", "chargesheet"),
+        ("notes.csv", "csv"),
+    ];
+
     /// A server state over these code sets; with a vocabulary, documentation hints are on.
     pub fn new(scanner: Arc<Scanner>, vocabulary: Option<Vocabulary>) -> Probe {
         Probe {
