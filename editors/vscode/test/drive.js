@@ -32,14 +32,26 @@ async function waitForLine(page, text) {
       l.textContent.replace(/\u00a0/g, ' ').includes(want)), text);
 }
 
-// Moves the real mouse onto `code` inside the editor line that holds it.
+// Where `code` is on screen, measured in one step inside the page. Monaco re-renders a line's
+// spans when decorations or the layout change, so a span found in one call can be detached (and
+// have no box) by the next: read the text node and its box together, and wait until it is shown.
 async function pointAt(page, code) {
-  const line = page.locator('.monaco-editor .view-line', { hasText: code }).first();
-  const span = line.locator('span span', { hasText: code }).first();
-  const box = await span.boundingBox();
-  const text = await span.textContent();
-  const x = box.x + (box.width / text.length) * (text.indexOf(code) + code.length / 2);
-  return { x, y: box.y + box.height / 2 };
+  const at = await page.waitForFunction((want) => {
+    for (const line of document.querySelectorAll('.monaco-editor .view-line')) {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const i = node.textContent.replace(/\u00a0/g, ' ').indexOf(want);
+        if (i < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + want.length);
+        const box = range.getBoundingClientRect();
+        if (box.width > 0 && box.height > 0) return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }
+    }
+    return null;
+  }, code);
+  return at.jsonValue();
 }
 
 async function runCommand(page, title) {
