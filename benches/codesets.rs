@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use dxpx::codes::{CodeSets, LoadOptions, System};
+use dxpx::codes::{CodeSet, CodeSets, LoadOptions, System};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -41,7 +41,8 @@ fn main() {
     );
 
     let sample: Vec<String> = sets
-        .all_codes(System::Icd10Cm)
+        .set(System::Icd10Cm)
+        .codes()
         .step_by(97)
         .map(str::to_string)
         .collect();
@@ -54,7 +55,7 @@ fn main() {
     let mut status = Vec::new();
     for code in &sample {
         let t = Instant::now();
-        std::hint::black_box(sets.icd10cm_status(code));
+        std::hint::black_box(sets.icd10cm().status(code));
         status.push(t.elapsed());
     }
     println!(

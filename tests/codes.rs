@@ -2,12 +2,12 @@
 
 mod common;
 
-use dxpx::codes::{CodeSets, Status, System, build};
+use dxpx::codes::{CodeSet, CodeSets, Status, System, build};
 
 #[test]
 fn billable_icd10cm_codes_match_the_medicare_code_editor_valid_list() {
     let sets = CodeSets::embedded();
-    let billable = sets.icd10cm_billable_count();
+    let billable = sets.icd10cm().billable_count();
     assert_eq!(
         billable, 74_719,
         "the April 2026 release has 74,719 billable codes"
@@ -28,7 +28,7 @@ fn billable_icd10cm_codes_match_the_medicare_code_editor_valid_list() {
     for code in valid {
         let dotted = dxpx::codes::normalize::dot_icd10cm(code);
         assert_eq!(
-            sets.icd10cm_status(&dotted),
+            sets.icd10cm().status(&dotted),
             Some(Status::Valid),
             "{dotted} is valid in the MCE list"
         );

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     for e in sets.lookup_any(code) {
         assert!(!e.code.is_empty());
     }
-    let _ = sets.icd10cm_shallowest(code, 60);
+    let _ = sets.icd10cm().shallowest(code, 60);
     for system in SYSTEMS {
         let _ = sets.prefix(system, code, 20);
     }

@@ -1,7 +1,113 @@
-//! CPT: the public section structure, and a licensee's own descriptor file.
+//! CPT: the public section structure, its modifiers (with labels of dxpx's own, never AMA
+//! text), and a licensee's own descriptor file.
 
+use super::table::Table;
+use super::{CodeSet, Entry, Listed, Status, System};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// What dxpx may ship of CPT (ranges and modifier codes), plus what a licensee loads.
+pub struct Cpt {
+    structure: CptStructure,
+    /// Modifier, label.
+    modifiers: Table,
+    licensed: Option<CptLicensed>,
+}
+
+impl Cpt {
+    pub(super) fn new(structure: CptStructure, modifiers: Table) -> Cpt {
+        Cpt {
+            structure,
+            modifiers,
+            licensed: None,
+        }
+    }
+
+    pub(super) fn license(&mut self, licensed: CptLicensed) {
+        self.licensed = Some(licensed);
+    }
+
+    pub(super) fn modifiers_table(&self) -> &Table {
+        &self.modifiers
+    }
+
+    pub fn has_licensed_file(&self) -> bool {
+        self.licensed.is_some()
+    }
+
+    /// A code by its shape and section ranges: Category I in a section, II or III; `None`
+    /// when a complete licensed file is loaded and does not list it.
+    pub fn sections(&self, code: &str) -> Option<Vec<CptSection>> {
+        let sections = self.structure.sections_of(code);
+        if let Some(l) = &self.licensed
+            && l.descriptor(code).is_none()
+            && l.is_complete()
+        {
+            return None;
+        }
+        (!sections.is_empty()).then_some(sections)
+    }
+
+    /// The licensee's descriptor.
+    pub fn descriptor(&self, code: &str) -> Option<&str> {
+        self.licensed.as_ref()?.descriptor(code)
+    }
+}
+
+impl CodeSet for Cpt {
+    fn system(&self) -> System {
+        System::Cpt
+    }
+
+    fn read(&self, key: &str, _written: &str) -> Option<String> {
+        let b = key.as_bytes();
+        let shaped = b.len() == 5
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && (b[4].is_ascii_digit() || matches!(b[4], b'F' | b'T' | b'U' | b'M'));
+        shaped.then(|| key.to_string())
+    }
+
+    fn status(&self, code: &str) -> Option<Status> {
+        self.sections(code).map(|_| Status::Valid)
+    }
+
+    fn describe(&self, code: &str, e: &mut Entry) {
+        let Some(sections) = self.sections(code) else {
+            return;
+        };
+        e.status = Some(Status::Valid);
+        e.hierarchy = sections
+            .iter()
+            .map(|s| (s.range.clone(), s.name.clone()))
+            .collect();
+        e.title = match self.descriptor(code) {
+            Some(d) => d.to_string(),
+            None => {
+                e.title_note =
+                    "CPT descriptors are AMA text: configure a licensed CPT file to see them"
+                        .into();
+                sections.last().map(|s| s.name.clone()).unwrap_or_default()
+            }
+        };
+    }
+
+    /// CPT codes are not listed: only ranges are public.
+    fn prefix(&self, _prefix: &str, _limit: usize) -> Vec<Listed> {
+        Vec::new()
+    }
+
+    fn codes(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        Box::new(std::iter::empty())
+    }
+
+    fn title(&self, code: &str) -> Option<&str> {
+        self.descriptor(code)
+    }
+
+    fn modifier(&self, m: &str) -> Option<&str> {
+        self.modifiers.get(m).map(|r| r.field(1))
+    }
+}
 
 /// A section or subsection that contains a code.
 #[derive(Debug, Clone, PartialEq, Eq)]

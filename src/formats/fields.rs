@@ -1,6 +1,7 @@
 //! Codes in the fields of a claim or charge sheet: the column says what the code is, so
 //! no label or shape evidence is needed, and code-shaped text that is in no set is invalid.
 
+use crate::codes::CodeSet;
 use crate::codes::normalize::{compact, dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::{Evidence, Mention, Modifier};
@@ -18,7 +19,7 @@ pub fn coded_diagnosis(
     let upper = written.trim().to_ascii_uppercase();
     let (code, status) = if system == System::Icd9Cm {
         let dotted = dot_icd9_dx(&upper);
-        let status = if sets.icd9_dx_exists(&dotted) {
+        let status = if sets.icd9cm().has_diagnosis(&dotted) {
             Status::Retired
         } else {
             Status::Invalid
@@ -26,7 +27,7 @@ pub fn coded_diagnosis(
         (dotted, status)
     } else {
         let dotted = dot_icd10cm(&upper);
-        let status = sets.icd10cm_status(&dotted).unwrap_or(Status::Invalid);
+        let status = sets.icd10cm().status(&dotted).unwrap_or(Status::Invalid);
         (dotted, status)
     };
     Mention {
@@ -63,8 +64,8 @@ pub fn diagnosis(
         || (b[0] == b'E' && dotted_at == Some(4) && b[1..].iter().all(u8::is_ascii_digit))
         || (b[0] == b'V'
             && b[1..].iter().all(u8::is_ascii_digit)
-            && sets.icd10cm_status(&dot_icd10cm(&key)).is_none()
-            && sets.icd9_dx_exists(&dot_icd9_dx(&key)));
+            && sets.icd10cm().status(&dot_icd10cm(&key)).is_none()
+            && sets.icd9cm().has_diagnosis(&dot_icd9_dx(&key)));
     if icd9 {
         return Some(coded_diagnosis(
             sets,
@@ -107,7 +108,7 @@ pub fn procedure(
         return None;
     }
     let (system, status) = if b.len() == 5 && b[..4].iter().all(u8::is_ascii_digit) {
-        let valid = sets.cpt_section(&key).is_some();
+        let valid = sets.cpt().sections(&key).is_some();
         (
             System::Cpt,
             if valid {
@@ -119,12 +120,12 @@ pub fn procedure(
     } else if b.len() == 5 && b[0].is_ascii_alphabetic() && b[1..].iter().all(u8::is_ascii_digit) {
         (
             System::Hcpcs,
-            sets.hcpcs_status(&key).unwrap_or(Status::Invalid),
+            sets.hcpcs().status(&key).unwrap_or(Status::Invalid),
         )
     } else if b.len() == 7 {
         (
             System::Icd10Pcs,
-            if sets.icd10pcs_exists(&key) {
+            if sets.icd10pcs().in_force(&key) {
                 Status::Valid
             } else {
                 Status::Invalid

@@ -340,7 +340,7 @@ fn hi_code(sets: &CodeSets, text: &str, qualifier: &str, code: Span) -> Option<M
         // ICD-9-CM procedures (volume 3, 837I 4010).
         "BR" | "BQ" => {
             let dotted = crate::codes::normalize::dot_icd9_proc(&upper);
-            let status = if sets.icd9_proc_exists(&dotted) {
+            let status = if sets.icd9cm().has_procedure(&dotted) {
                 Status::Retired
             } else {
                 Status::Invalid
@@ -349,7 +349,7 @@ fn hi_code(sets: &CodeSets, text: &str, qualifier: &str, code: Span) -> Option<M
         }
         // ICD-10-PCS procedures (837I).
         "BBR" | "BBQ" => {
-            let status = if sets.icd10pcs_exists(&upper) {
+            let status = if sets.icd10pcs().in_force(&upper) {
                 Status::Valid
             } else {
                 Status::Invalid

@@ -4,9 +4,10 @@
 
 use super::vocabulary::{Phrase, STOP, Vocabulary};
 use super::words;
+use crate::codes::CodeSet;
 use crate::codes::CodeSets;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// A candidate code for a documented condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,8 +122,8 @@ impl Leaves {
         let headers: Vec<&str> = roots
             .iter()
             .copied()
-            .filter(|r| sets.icd10cm_status(r) == Some(crate::codes::Status::Header))
-            .filter(|r| sets.icd10cm_title(r).is_some_and(|t| defaultness(t) >= 0))
+            .filter(|r| sets.icd10cm().status(r) == Some(crate::codes::Status::Header))
+            .filter(|r| sets.icd10cm().title(r).is_some_and(|t| defaultness(t) >= 0))
             .collect();
         roots.retain(|r| {
             !headers
@@ -135,7 +136,8 @@ impl Leaves {
         let mut found: Vec<(&str, &str)> = Vec::new();
         for root in &roots {
             found.extend(
-                sets.icd10cm_billable_under(root)
+                sets.icd10cm()
+                    .billable_under(root)
                     .take(MAX_LEAVES - found.len()),
             );
             if found.len() >= MAX_LEAVES {
@@ -185,9 +187,8 @@ impl Leaves {
 }
 
 /// Phrases whose codes are worked out, kept while the vocabulary lives.
-#[derive(Default)]
 pub(super) struct Memo {
-    phrases: Mutex<HashMap<usize, Arc<Leaves>>>,
+    phrases: crate::codes::memo::Memo<usize, Arc<Leaves>>,
     personal: std::sync::OnceLock<HistoryPool>,
     family: std::sync::OnceLock<HistoryPool>,
 }
@@ -199,22 +200,19 @@ impl Memo {
     }
 
     fn get(&self, sets: &CodeSets, vocab: &Vocabulary, index: usize) -> Arc<Leaves> {
-        if let Some(l) = self
-            .phrases
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&index)
-        {
-            return l.clone();
+        self.phrases.get_or_make(index, || {
+            Arc::new(Leaves::of(sets, vocab, &vocab.phrases[index]))
+        })
+    }
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            phrases: crate::codes::memo::Memo::new(20_000),
+            personal: Default::default(),
+            family: Default::default(),
         }
-        let leaves = Arc::new(Leaves::of(sets, vocab, &vocab.phrases[index]));
-        let mut memo = self.phrases.lock().unwrap_or_else(|p| p.into_inner());
-        // Bounded: a flood of distinct phrases cannot grow it without limit.
-        if memo.len() > 20_000 {
-            memo.clear();
-        }
-        memo.insert(index, leaves.clone());
-        leaves
     }
 }
 
@@ -230,7 +228,7 @@ fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
     };
     let pool: Vec<(&str, &str, Vec<String>)> = prefixes
         .iter()
-        .flat_map(|p| sets.icd10cm_billable_under(p))
+        .flat_map(|p| sets.icd10cm().billable_under(p))
         .map(|(c, t)| (c, t, content_stems(t)))
         .collect();
     let mut share: HashMap<&str, usize> = HashMap::new();
@@ -325,10 +323,10 @@ pub fn history_codes(
     let mut specific: HashSet<String> = phrase.iter().cloned().collect();
     // The sentence names the site ("mother has breast cancer").
     let mut general: HashSet<String> = sentence.clone();
-    if let Some(title) = sets.icd10cm_title(code) {
+    if let Some(title) = sets.icd10cm().title(code) {
         specific.extend(content_stems(title));
     }
-    for (id, title) in sets.icd10cm_ancestors(code) {
+    for (id, title) in sets.icd10cm().ancestors(code) {
         let category = id.len() == 3 && !id.contains('-') && !id.starts_with('0');
         let target = if category || id.contains('.') {
             &mut specific

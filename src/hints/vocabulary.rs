@@ -7,6 +7,7 @@
 //! whatever the case, spacing or punctuation between its words.
 
 use super::words;
+use crate::codes::CodeSet;
 use crate::codes::CodeSets;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
@@ -474,12 +475,12 @@ impl Vocabulary {
                 }
             }
         };
-        for (code, title, _) in sets.icd10cm_titles() {
+        for (code, title, _) in sets.icd10cm().titles() {
             if phrase_source(code, title) {
                 add(code, title, Origin::Title, &mut by_words);
             }
         }
-        for (code, term) in sets.icd10cm_inclusion_terms() {
+        for (code, term) in sets.icd10cm().inclusion_terms() {
             if phrase_source(code, term) {
                 add(code, term, Origin::InclusionTerm, &mut by_words);
             }
@@ -505,7 +506,8 @@ impl Vocabulary {
                 implies.insert(words::key(word), stems);
                 continue;
             }
-            let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm_status(c).is_some()) {
+            let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm().status(c).is_some())
+            {
                 means.split(' ').map(|c| codes.intern(c)).collect()
             } else {
                 let means: Vec<String> = words::phrase(means)

@@ -261,16 +261,14 @@ pub fn legend() -> SemanticTokensLegend {
             SemanticTokenType::FUNCTION,
             SemanticTokenType::PARAMETER,
         ],
-        token_modifiers: vec![
+        token_modifiers: [
             SemanticTokenModifier::DEPRECATED,
             SemanticTokenModifier::new("invalid"),
             SemanticTokenModifier::new("header"),
-            SemanticTokenModifier::new("icd10cm"),
-            SemanticTokenModifier::new("icd10pcs"),
-            SemanticTokenModifier::new("icd9cm"),
-            SemanticTokenModifier::new("cpt"),
-            SemanticTokenModifier::new("hcpcs"),
-        ],
+        ]
+        .into_iter()
+        .chain(System::ALL.map(|s| SemanticTokenModifier::new(s.id())))
+        .collect(),
     }
 }
 
@@ -285,14 +283,9 @@ pub fn token_modifiers(system: System, status: Status) -> u32 {
         Status::Header => 1 << 2,
         Status::Valid => 0,
     };
-    let system_bit = match system {
-        System::Icd10Cm => 1 << 3,
-        System::Icd10Pcs => 1 << 4,
-        System::Icd9Cm => 1 << 5,
-        System::Cpt => 1 << 6,
-        System::Hcpcs => 1 << 7,
-    };
-    status_bit | system_bit
+    // The systems' modifiers follow the three status modifiers, in `System::ALL` order.
+    let system_index = System::ALL.iter().position(|s| *s == system).unwrap_or(0);
+    status_bit | 1 << (3 + system_index)
 }
 
 /// The hover of a condition written in words: its status and section, the candidate codes

@@ -117,7 +117,7 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
                 dotted
             };
             // The next level first: "E11." offers E11.0 … E11.A before E11.00.
-            let codes = sets.icd10cm_shallowest(&prefix, MAX_ITEMS);
+            let codes = sets.icd10cm().shallowest(&prefix, MAX_ITEMS);
             candidates.extend(codes.into_iter().map(|c| (c, System::Icd10Cm)));
             if upper.len() >= 2 && !upper.contains('.') {
                 candidates.extend(

@@ -2,6 +2,7 @@
 //! terminated, invalid modifier.
 
 use super::{Finding, Fix, Input, Replace, Rule, Severity};
+use crate::codes::CodeSet;
 use crate::codes::normalize::compact;
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
@@ -69,11 +70,11 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             if m.system != System::Hcpcs {
                 continue;
             }
-            let Some(term) = sets.hcpcs_terminated(&m.code) else {
+            let Some(term) = sets.hcpcs().terminated(&m.code) else {
                 continue;
             };
             let message = match &scope.date_of_service {
-                Some(dos) if *dos >= term => format!(
+                Some(dos) if dos.as_str() >= term => format!(
                     "{} was terminated on {term}, before the date of service {dos}",
                     m.code
                 ),
@@ -129,7 +130,7 @@ fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
             let last = prefix.chars().next_back().map_or(1, char::len_utf8);
             prefix = &prefix[..prefix.len() - last];
             let dotted = crate::codes::normalize::dot_icd10cm(prefix);
-            match sets.icd10cm_status(&dotted) {
+            match sets.icd10cm().status(&dotted) {
                 Some(Status::Valid) => {
                     let title = sets
                         .lookup(&dotted, System::Icd10Cm)
@@ -210,7 +211,7 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
             .iter()
             .filter_map(|(ch, meaning)| {
                 let code = crate::codes::normalize::dot_icd10cm(&format!("{base}{ch}"));
-                (sets.icd10cm_status(&code) == Some(Status::Valid)).then(|| Fix {
+                (sets.icd10cm().status(&code) == Some(Status::Valid)).then(|| Fix {
                     title: format!("Add 7th character {ch}: {code} ({meaning})"),
                     edits: vec![Replace {
                         start: m.start,

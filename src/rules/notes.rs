@@ -32,7 +32,7 @@ fn excludes1(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
     sorted.sort_by(|a, b| a.code.cmp(&b.code));
     let mut reported: Vec<(&str, &str)> = Vec::new();
     for a in &first {
-        for note in input.sets.icd10cm_notes(&a.code, "excludes1").iter() {
+        for note in input.sets.icd10cm().notes(&a.code, "excludes1").iter() {
             for r in references(&note.text) {
                 for b in r.candidates(&sorted) {
                     let pair = if a.code < b.code {
@@ -68,7 +68,8 @@ fn manifestation(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
     for (i, m) in dx.iter().enumerate() {
         if !input
             .sets
-            .icd10cm_edit_flags(&m.code)
+            .icd10cm()
+            .edit_flags(&m.code)
             .contains(&"manifestation")
         {
             continue;
@@ -76,7 +77,8 @@ fn manifestation(input: &Input, dx: &[&Mention], out: &mut Vec<Finding>) {
         let etiology_before = dx[..i].iter().any(|d| {
             !input
                 .sets
-                .icd10cm_edit_flags(&d.code)
+                .icd10cm()
+                .edit_flags(&d.code)
                 .contains(&"manifestation")
         });
         if etiology_before {

@@ -14,6 +14,7 @@ mod tokens;
 pub use incremental::{Edit, ScanState};
 pub use signals::Signal;
 
+use crate::codes::CodeSet;
 use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use signals::{Found, Signals};
@@ -373,7 +374,7 @@ impl Scanner {
                 return None;
             }
             let dotted = dot_icd9_dx(&upper);
-            if self.sets.icd9_dx_exists(&dotted) {
+            if self.sets.icd9cm().has_diagnosis(&dotted) {
                 return Some(mention(dotted, System::Icd9Cm, Status::Retired, evidence));
             }
             if signal == Some(Signal::Icd9) && b[0].is_ascii_digit() {
@@ -399,7 +400,7 @@ impl Scanner {
             let icd9_context = signal == Some(Signal::Icd9);
             let hyphenated = tok.number_context && modifiers.is_empty();
             if (allowed || modified) && !icd9_context && !tok.unit_follows && !hyphenated {
-                let status = if self.sets.cpt_section(&upper).is_some() {
+                let status = if self.sets.cpt().sections(&upper).is_some() {
                     Status::Valid
                 } else {
                     Status::Invalid
@@ -420,10 +421,10 @@ impl Scanner {
         }
 
         // ICD-10-PCS: seven characters, no dot.
-        if dot.is_none() && b.len() == 7 && !lower && self.sets.icd10pcs_exists(&upper) {
+        if dot.is_none() && b.len() == 7 && !lower && self.sets.icd10pcs().in_force(&upper) {
             let mixed = b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
                 && b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2;
-            let cm = self.sets.icd10cm_status(&dot_icd10cm(&upper));
+            let cm = self.sets.icd10cm().status(&dot_icd10cm(&upper));
             if cm.is_none() && (mixed || has_ctx) {
                 let evidence = if has_ctx { evidence } else { Evidence::Shape };
                 return Some(mention(upper, System::Icd10Pcs, Status::Valid, evidence));
@@ -432,7 +433,7 @@ impl Scanner {
         if signal == Some(Signal::Icd10Pcs)
             && dot.is_none()
             && b.len() == 7
-            && !self.sets.icd10pcs_exists(&upper)
+            && !self.sets.icd10pcs().in_force(&upper)
             && b[0].is_ascii_digit()
         {
             return Some(mention(upper, System::Icd10Pcs, Status::Invalid, evidence));
@@ -443,9 +444,9 @@ impl Scanner {
             dot.is_none() && b.len() == 5 && (b'A'..=b'V').contains(&b[0]) && digits(&b[1..]);
         if hcpcs_shape && !lower {
             let modifiers = self.modifiers(text, tok);
-            if let Some(status) = self.sets.hcpcs_status(&upper) {
+            if let Some(status) = self.sets.hcpcs().status(&upper) {
                 let specific_dx = matches!(signal, Some(Signal::Icd10Cm | Signal::Diagnosis));
-                let cm_valid = self.sets.icd10cm_status(&dot_icd10cm(&upper)).is_some();
+                let cm_valid = self.sets.icd10cm().status(&dot_icd10cm(&upper)).is_some();
                 if (has_ctx || modifiers.iter().any(|m| m.valid)) && !(specific_dx && cm_valid) {
                     let evidence = if !has_ctx {
                         Evidence::Modifier
@@ -475,7 +476,7 @@ impl Scanner {
             return None;
         }
         let dotted = dot_icd10cm(&upper);
-        match self.sets.icd10cm_status(&dotted) {
+        match self.sets.icd10cm().status(&dotted) {
             Some(Status::Valid) => {
                 // A bare three-character code stands on its own only when set off as a
                 // code is ("(I10)", "- I10."); "P53 stain" is a protein.
@@ -502,7 +503,7 @@ impl Scanner {
                     }
                     _ => false,
                 };
-                (labelled && plausible && !self.sets.icd9_dx_exists(&dot_icd9_dx(&upper)))
+                (labelled && plausible && !self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)))
                     .then(|| mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
             }
         }
