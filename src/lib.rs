@@ -9,6 +9,7 @@ pub mod config;
 pub mod fault;
 pub mod formats;
 pub mod hints;
+pub mod ide;
 pub mod lsp;
 pub mod rules;
 pub mod scan;

@@ -119,8 +119,20 @@ fn plain_text_hover_when_the_client_prefers_it() {
         json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 6}}),
     );
     assert_eq!(r["contents"]["kind"], "plaintext");
-    assert!(!r["contents"]["value"].as_str().unwrap().contains("**"));
+    let hover = r["contents"]["value"].as_str().unwrap();
+    assert!(!hover.contains("**"));
     c.shutdown();
+
+    // One renderer: the terminal shows a code as the hover does.
+    let out = std::process::Command::new(common::dxpx())
+        .args(["lookup", "E11.9"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let looked_up = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(looked_up.trim_end(), hover);
+    assert!(hover.contains("Type 2 diabetes mellitus without complications"));
+    assert!(hover.contains("[billable]"));
 }
 
 #[test]

@@ -39,8 +39,10 @@ pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: 
             if as_json {
                 println!("{}", entry_json(code, &e));
             } else {
-                print!("{}", entry_text(&e));
-                println!();
+                println!(
+                    "{}\n",
+                    crate::ide::explain(&e, crate::ide::Style::Plain, &[])
+                );
             }
         }
     }
@@ -78,85 +80,6 @@ pub fn entry_json(query: &str, e: &Entry) -> serde_json::Value {
         "effective": e.effective,
         "terminated": e.terminated,
     })
-}
-
-pub fn entry_text(e: &Entry) -> String {
-    let mut s = format!(
-        "{} ({}, {}) — {}\n",
-        e.code,
-        e.system().name(),
-        e.release,
-        e.status().name()
-    );
-    if !e.title.is_empty() {
-        s.push_str(&format!("  {}\n", e.title));
-    }
-    if !e.title_note.is_empty() {
-        s.push_str(&format!("  ({})\n", e.title_note));
-    }
-    if !e.hierarchy.is_empty() {
-        let path: Vec<String> = e
-            .hierarchy
-            .iter()
-            .map(|(id, t)| format!("{id} {t}"))
-            .collect();
-        s.push_str(&format!("  in: {}\n", path.join(" › ")));
-    }
-    for n in &e.notes {
-        s.push_str(&format!("  {}: {} [{}]\n", n.kind, n.text, n.from));
-    }
-    if !e.seventh.is_empty() {
-        s.push_str(&format!("  7th character (from {}):\n", e.seventh_from));
-        for (c, m) in &e.seventh {
-            s.push_str(&format!("    {c}  {m}\n"));
-        }
-    }
-    if !e.children.is_empty() {
-        s.push_str("  children:\n");
-        for (c, t) in e.children.iter().take(30) {
-            s.push_str(&format!("    {c}  {t}\n"));
-        }
-        if e.children.len() > 30 {
-            s.push_str(&format!("    … and {} more\n", e.children.len() - 30));
-        }
-    }
-    for g in &e.gems {
-        let mut flags = Vec::new();
-        if g.approximate {
-            flags.push("approximate".to_string());
-        }
-        if g.no_map {
-            flags.push("no map".to_string());
-        }
-        if g.combination {
-            flags.push(format!(
-                "combination, scenario {} choice {}",
-                g.scenario, g.choice_list
-            ));
-        }
-        let flags = if flags.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", flags.join(", "))
-        };
-        s.push_str(&format!("  GEM → {} {}{flags}\n", g.code, g.title));
-    }
-    if !e.edit_flags.is_empty() {
-        s.push_str(&format!(
-            "  Medicare Code Editor: {}\n",
-            e.edit_flags.join(", ")
-        ));
-    }
-    if !e.effective.is_empty() {
-        s.push_str(&format!("  added {}, effective {}", e.added, e.effective));
-        if !e.terminated.is_empty() {
-            s.push_str(&format!(", terminated {}", e.terminated));
-        }
-        s.push('\n');
-    } else if !e.terminated.is_empty() {
-        s.push_str(&format!("  deleted from {}\n", e.terminated));
-    }
-    s
 }
 
 pub fn search(sets: &CodeSets, words: &str, limit: usize, as_json: bool) -> ExitCode {

@@ -4,6 +4,7 @@ use super::convert;
 use super::document::Document;
 use super::server::{State, findings};
 use crate::codes::{Status, System};
+use crate::ide::Style;
 use crate::scan::{Mention, Signal};
 use tower_lsp_server::ls_types::*;
 
@@ -53,8 +54,17 @@ pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
             (md.code.clone(), label)
         })
         .collect();
-    let text = convert::hover_text(&entry, st.markdown, &modifiers);
+    let text = crate::ide::explain(&entry, style(st), &modifiers);
     Some(markup_hover(st, doc, text, m.start, m.end))
+}
+
+/// The markup the client asked for.
+fn style(st: &State) -> Style {
+    if st.markdown {
+        Style::Markdown
+    } else {
+        Style::Plain
+    }
 }
 
 fn markup_hover(st: &State, doc: &Document, value: String, start: usize, end: usize) -> Hover {
@@ -246,7 +256,7 @@ pub fn resolve(st: &State, mut item: CompletionItem) -> CompletionItem {
         };
         item.documentation = Some(Documentation::MarkupContent(MarkupContent {
             kind,
-            value: convert::hover_text(&entry, st.markdown, &[]),
+            value: crate::ide::explain(&entry, style(st), &[]),
         }));
     }
     item
@@ -511,7 +521,17 @@ pub fn lookup(sets: &crate::codes::CodeSets, code: &str, markdown: bool) -> Opti
     (!entries.is_empty()).then(|| {
         entries
             .iter()
-            .map(|e| convert::hover_text(e, markdown, &[]))
+            .map(|e| {
+                crate::ide::explain(
+                    e,
+                    if markdown {
+                        Style::Markdown
+                    } else {
+                        Style::Plain
+                    },
+                    &[],
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n\n---\n\n")
     })
