@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod cli;
 pub mod codes;
 pub mod config;
+pub mod document;
 pub mod fault;
 pub mod formats;
 pub mod hints;

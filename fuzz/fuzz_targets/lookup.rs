@@ -29,7 +29,9 @@ fuzz_target!(|data: &[u8]| {
     for system in SYSTEMS {
         if let Some(e) = sets.lookup(code, system) {
             assert_eq!(e.system(), system);
-            let _ = dxpx::cli::lookup::entry_text(&e);
+            for style in [dxpx::ide::Style::Markdown, dxpx::ide::Style::Plain] {
+                let _ = dxpx::ide::explain(&e, style, &[]);
+            }
             let _ = dxpx::cli::lookup::entry_json(code, &e);
         }
     }

@@ -1,10 +1,46 @@
 //! Core values → LSP values. The only place besides the handlers that knows ls_types.
 
-use super::document::{Document, Encoding};
 use crate::codes::{Status, System};
+use crate::document::{Change, Document, Encoding, LineCol};
 use crate::rules::{Finding, Rule, Severity};
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
+
+/// A core document's byte offsets as protocol positions and back.
+pub trait Positions {
+    /// The byte offset of a protocol position, clamped to the document.
+    fn lsp_offset(&self, pos: Position, enc: Encoding) -> usize;
+    fn lsp_position(&self, offset: usize, enc: Encoding) -> Position;
+    fn range(&self, start: usize, end: usize, enc: Encoding) -> Range {
+        Range::new(self.lsp_position(start, enc), self.lsp_position(end, enc))
+    }
+}
+
+impl Positions for Document {
+    fn lsp_offset(&self, pos: Position, enc: Encoding) -> usize {
+        self.offset(line_col(pos), enc)
+    }
+
+    fn lsp_position(&self, offset: usize, enc: Encoding) -> Position {
+        let at = self.position(offset, enc);
+        Position::new(at.line, at.column)
+    }
+}
+
+pub fn line_col(pos: Position) -> LineCol {
+    LineCol {
+        line: pos.line,
+        column: pos.character,
+    }
+}
+
+/// A `didChange` content change as a core one.
+pub fn change(c: &TextDocumentContentChangeEvent) -> Change<'_> {
+    Change {
+        range: c.range.map(|r| (line_col(r.start), line_col(r.end))),
+        text: &c.text,
+    }
+}
 
 pub fn severity(s: Severity) -> DiagnosticSeverity {
     match s {

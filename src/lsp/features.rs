@@ -1,9 +1,9 @@
 //! What each request answers, computed from a document and the core.
 
-use super::convert;
-use super::document::Document;
+use super::convert::{self, Positions};
 use super::server::{State, findings};
 use crate::codes::{Status, System};
+use crate::document::Document;
 use crate::ide::Style;
 use crate::scan::{Mention, Signal};
 use tower_lsp_server::ls_types::*;
@@ -37,7 +37,7 @@ fn mention_at(doc: &Document, offset: usize) -> Option<&Mention> {
 }
 
 pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
-    let offset = doc.offset(pos, st.encoding);
+    let offset = doc.lsp_offset(pos, st.encoding);
     let Some(m) = mention_at(doc, offset) else {
         return condition_hover(st, doc, offset);
     };
@@ -95,7 +95,7 @@ fn condition_hover(st: &State, doc: &Document, offset: usize) -> Option<Hover> {
 const MAX_ITEMS: usize = 60;
 
 pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<CompletionResponse> {
-    let offset = doc.offset(pos, st.encoding);
+    let offset = doc.lsp_offset(pos, st.encoding);
     let (line_start, _) = doc.line_bounds(offset);
     let before = &doc.text[line_start..offset];
     let sets = st.scanner.sets();
@@ -269,8 +269,8 @@ pub fn code_actions(
     range: Range,
 ) -> Vec<CodeActionOrCommand> {
     let (start, end) = (
-        doc.offset(range.start, st.encoding),
-        doc.offset(range.end, st.encoding),
+        doc.lsp_offset(range.start, st.encoding),
+        doc.lsp_offset(range.end, st.encoding),
     );
     findings(st, doc)
         .iter()
@@ -288,8 +288,8 @@ pub fn inlay_hints(st: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         return Vec::new();
     }
     let (start, end) = (
-        doc.offset(range.start, st.encoding),
-        doc.offset(range.end, st.encoding),
+        doc.lsp_offset(range.start, st.encoding),
+        doc.lsp_offset(range.end, st.encoding),
     );
     let sets = st.scanner.sets();
     let first = doc.scan.mentions.partition_point(|m| m.start < start);
@@ -319,7 +319,7 @@ pub fn inlay_hints(st: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
                 title
             };
             Some(InlayHint {
-                position: doc.position(after, st.encoding),
+                position: doc.lsp_position(after, st.encoding),
                 label: InlayHintLabel::String(label),
                 kind: None,
                 text_edits: None,
@@ -339,8 +339,8 @@ pub fn semantic_tokens(st: &State, doc: &Document) -> SemanticTokens {
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);
     let mut push = |start: usize, end: usize, ty: u32, mods: u32| {
-        let p = doc.position(start, st.encoding);
-        let e = doc.position(end, st.encoding);
+        let p = doc.lsp_position(start, st.encoding);
+        let e = doc.lsp_position(end, st.encoding);
         let delta_line = p.line - last_line;
         let delta_start = if delta_line == 0 {
             p.character - last_col
@@ -500,7 +500,7 @@ pub fn workspace_symbols(st: &State, query: &str) -> Vec<WorkspaceSymbol> {
 }
 
 pub fn highlights(st: &State, doc: &Document, pos: Position) -> Vec<DocumentHighlight> {
-    let offset = doc.offset(pos, st.encoding);
+    let offset = doc.lsp_offset(pos, st.encoding);
     let Some(m) = mention_at(doc, offset) else {
         return Vec::new();
     };

@@ -2,7 +2,6 @@
 
 mod contain;
 mod convert;
-mod document;
 mod features;
 mod probe;
 mod server;

@@ -2,9 +2,10 @@
 //! them, without a transport: for the fuzz targets and property tests, which must reach
 //! completion, hover, highlights and the rest with any text at any position.
 
-use super::document::{Document, Encoding};
+use super::convert::{self, Positions};
 use super::features;
 use super::server::State;
+use crate::document::{Document, Encoding};
 use crate::hints::Vocabulary;
 use crate::scan::Scanner;
 use std::sync::Arc;
@@ -84,7 +85,7 @@ impl Probe {
             range_length: None,
             text: insert.to_string(),
         };
-        let edit = doc.edit_text(&change, encoding);
+        let edit = doc.edit_text(convert::change(&change), encoding);
         doc.reread(&scanner, edit);
         doc.version += 1;
     }

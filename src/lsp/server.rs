@@ -3,11 +3,11 @@
 //! waits on another.
 
 use super::convert;
-use super::document::{Document, Encoding};
 use super::features;
 use crate::analysis;
 use crate::codes::{CodeSets, LoadOptions};
 use crate::config::Config;
+use crate::document::{Document, Encoding};
 use crate::fault;
 use crate::hints::Vocabulary;
 use crate::scan::Scanner;
@@ -575,7 +575,7 @@ impl LanguageServer for Backend {
                 return;
             }
             for change in &params.content_changes {
-                match fault::catch(|| doc.edit_text(change, encoding)) {
+                match fault::catch(|| doc.edit_text(convert::change(change), encoding)) {
                     Ok(edit) => {
                         if let Err(fault) = fault::catch(|| doc.reread(&scanner, edit)) {
                             log(&format!(

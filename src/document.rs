@@ -1,16 +1,34 @@
-//! An open document: its text (a rope for positions, a string for scanning), version,
-//! mentions kept up to date edit by edit, and the negotiated position encoding.
+//! A document open in an editor: its text (a rope for positions, a string for scanning),
+//! version, and mentions kept up to date edit by edit. Positions are lines and columns in
+//! the encoding the client chose; `lsp/` converts them to and from the protocol's.
 
 use crate::analysis::{self, Kind, Structure};
 use crate::fault::Fault;
 use crate::scan::{Edit, ScanState, Scanner};
 use ropey::Rope;
-use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
+/// What a column counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
+    /// Bytes of UTF-8.
     Utf8,
+    /// UTF-16 code units (the protocol's default).
     Utf16,
+}
+
+/// A zero-based line and a column in some [`Encoding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One change of an editor's text: `text` replaces `range`, or the whole text when there
+/// is no range.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: &'a str,
 }
 
 pub struct Document {
@@ -61,13 +79,13 @@ impl Document {
     /// Applies one change from `didChange` to the text. Positions past the end are
     /// clamped, so a confused client cannot make the server panic. The mentions are
     /// brought up to date by [`Document::reread`] after it.
-    pub fn edit_text(&mut self, change: &TextDocumentContentChangeEvent, enc: Encoding) -> Edit {
+    pub fn edit_text(&mut self, change: Change<'_>, enc: Encoding) -> Edit {
         self.conditions = std::sync::OnceLock::new();
         let (start, end) = match change.range {
             None => (0, self.text.len()),
-            Some(range) => {
-                let start = self.offset(range.start, enc);
-                (start, self.offset(range.end, enc).max(start))
+            Some((from, to)) => {
+                let start = self.offset(from, enc);
+                (start, self.offset(to, enc).max(start))
             }
         };
         let edit = Edit {
@@ -75,13 +93,13 @@ impl Document {
             old_end: end,
             new_len: change.text.len(),
         };
-        self.text.replace_range(start..end, &change.text);
+        self.text.replace_range(start..end, change.text);
         if change.range.is_none() {
             self.rope = Rope::from_str(&self.text);
         } else {
             let (cs, ce) = (self.rope.byte_to_char(start), self.rope.byte_to_char(end));
             self.rope.remove(cs..ce);
-            self.rope.insert(cs, &change.text);
+            self.rope.insert(cs, change.text);
         }
         edit
     }
@@ -132,8 +150,8 @@ impl Document {
         self.lost = true;
     }
 
-    /// The byte offset of an LSP position, clamped to the document.
-    pub fn offset(&self, pos: Position, enc: Encoding) -> usize {
+    /// The byte offset of a line and column, clamped to the document.
+    pub fn offset(&self, pos: LineCol, enc: Encoding) -> usize {
         let lines = self.rope.len_lines();
         let line = pos.line as usize;
         if line >= lines {
@@ -143,7 +161,7 @@ impl Document {
         let line_slice = self.rope.line(line);
         // Columns never reach into the line break.
         let content_len = line_slice.len_bytes() - trailing_break(line_slice);
-        let col = pos.character as usize;
+        let col = pos.column as usize;
         let byte_in_line = match enc {
             Encoding::Utf8 => {
                 let mut c = col.min(content_len);
@@ -164,8 +182,8 @@ impl Document {
         line_byte + byte_in_line
     }
 
-    /// The LSP position of a byte offset.
-    pub fn position(&self, offset: usize, enc: Encoding) -> Position {
+    /// The line and column of a byte offset.
+    pub fn position(&self, offset: usize, enc: Encoding) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.rope.byte_to_line(offset);
         let line_byte = self.rope.line_to_byte(line);
@@ -177,11 +195,10 @@ impl Document {
                 self.rope.char_to_utf16_cu(ch) - self.rope.char_to_utf16_cu(line_char)
             }
         };
-        Position::new(line as u32, character as u32)
-    }
-
-    pub fn range(&self, start: usize, end: usize, enc: Encoding) -> Range {
-        Range::new(self.position(start, enc), self.position(end, enc))
+        LineCol {
+            line: line as u32,
+            column: character as u32,
+        }
     }
 
     /// The line containing `offset`, as a byte range without its line break.
