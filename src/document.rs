@@ -51,17 +51,13 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(
-        scanner: &Scanner,
-        text: String,
-        version: i32,
-        name: &str,
-        language_id: &str,
-    ) -> Document {
+    /// A document not read yet: [`Document::recover`] reads it (the server does so once its
+    /// code sets are loaded).
+    pub fn new(text: String, version: i32, name: &str, language_id: &str) -> Document {
         let rope = Rope::from_str(&text);
-        let mut doc = Document {
+        Document {
             version,
-            kind: Kind::Note,
+            kind: Kind::detect(name, Some(language_id), &text),
             name: name.to_string(),
             language_id: language_id.to_string(),
             structure: None,
@@ -71,9 +67,7 @@ impl Document {
             conditions: std::sync::OnceLock::new(),
             unread: None,
             lost: false,
-        };
-        doc.recover(scanner);
-        doc
+        }
     }
 
     /// Applies one change from `didChange` to the text. Positions past the end are

@@ -41,7 +41,7 @@ pub fn hover(st: &State, doc: &Document, pos: Position) -> Option<Hover> {
     let Some(m) = mention_at(doc, offset) else {
         return condition_hover(st, doc, offset);
     };
-    let sets = st.scanner.sets();
+    let sets = st.scanner.as_ref()?.sets();
     let entry = sets.lookup(&m.code, m.system)?;
     let modifiers: Vec<(String, String)> = m
         .modifiers
@@ -86,7 +86,7 @@ fn condition_hover(st: &State, doc: &Document, offset: usize) -> Option<Hover> {
     let c = conditions
         .iter()
         .find(|c| c.start <= offset && offset <= c.end)?;
-    let release = st.scanner.sets().release_of(System::Icd10Cm);
+    let release = st.scanner.as_ref()?.sets().release_of(System::Icd10Cm);
     let text = convert::condition_hover(c, &doc.text[c.start..c.end], &release, st.markdown);
     Some(markup_hover(st, doc, text, c.start, c.end))
 }
@@ -98,7 +98,7 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
     let offset = doc.lsp_offset(pos, st.encoding);
     let (line_start, _) = doc.line_bounds(offset);
     let before = &doc.text[line_start..offset];
-    let sets = st.scanner.sets();
+    let sets = st.scanner.as_ref()?.sets();
     // The code being typed: letters, digits and dots back from the cursor.
     let typed_len = before
         .bytes()
@@ -165,7 +165,10 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
         }
         cell_start
     } else {
-        let found = st.scanner.signals_in(&doc.text, line_start, offset);
+        let found = st
+            .scanner
+            .as_ref()?
+            .signals_in(&doc.text, line_start, offset);
         let label = found
             .iter()
             .rev()
@@ -248,7 +251,11 @@ pub fn resolve(st: &State, mut item: CompletionItem) -> CompletionItem {
     };
     let code = item.label.clone();
     let code = code.as_str();
-    if let Some(entry) = st.scanner.sets().lookup(code, system) {
+    if let Some(entry) = st
+        .scanner
+        .as_ref()
+        .and_then(|s| s.sets().lookup(code, system))
+    {
         let kind = if st.markdown {
             MarkupKind::Markdown
         } else {
@@ -291,7 +298,10 @@ pub fn inlay_hints(st: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         doc.lsp_offset(range.start, st.encoding),
         doc.lsp_offset(range.end, st.encoding),
     );
-    let sets = st.scanner.sets();
+    let Some(scanner) = &st.scanner else {
+        return Vec::new();
+    };
+    let sets = scanner.sets();
     let first = doc.scan.mentions.partition_point(|m| m.start < start);
     doc.scan.mentions[first..]
         .iter()
@@ -454,7 +464,10 @@ pub fn document_symbols(st: &State, doc: &Document) -> Vec<DocumentSymbol> {
 
 /// Codes by words from anywhere: occurrences in open documents first, then the code sets.
 pub fn workspace_symbols(st: &State, query: &str) -> Vec<WorkspaceSymbol> {
-    let sets = st.scanner.sets();
+    let Some(scanner) = &st.scanner else {
+        return Vec::new();
+    };
+    let sets = scanner.sets();
     let q = query.trim();
     if q.is_empty() {
         return Vec::new();

@@ -47,12 +47,6 @@ pub fn serve(options: LoadOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if options == LoadOptions::default() {
-        // Decompress the code sets while the client and server shake hands.
-        std::thread::spawn(|| {
-            crate::codes::CodeSets::embedded();
-        });
-    }
     crate::fault::install_hook();
     runtime.block_on(async move {
         let builder = LspService::build(|client| Backend::new(client, options))

@@ -13,6 +13,8 @@ use tower_lsp_server::ls_types::*;
 
 pub struct Probe {
     state: State,
+    /// The state's scanner (a probe's is loaded from the start).
+    scanner: Arc<Scanner>,
     uri: Uri,
 }
 
@@ -41,7 +43,8 @@ impl Probe {
     /// A server state over these code sets; with a vocabulary, documentation hints are on.
     pub fn new(scanner: Arc<Scanner>, vocabulary: Option<Vocabulary>) -> Probe {
         Probe {
-            state: State::with(scanner, vocabulary),
+            state: State::with(scanner.clone(), vocabulary),
+            scanner,
             uri: "file:///probe".parse().expect("a valid URI"),
         }
     }
@@ -54,12 +57,13 @@ impl Probe {
     /// Opens `text` as `didOpen` would, under a file name and language id (which decide
     /// its kind), replacing the document opened before.
     pub fn open(&mut self, name: &str, language_id: &str, text: String) {
-        let scanner = self.state.scanner.clone();
+        let scanner = self.scanner.clone();
         self.uri = format!("file:///probe/{}", sanitize(name))
             .parse()
             .unwrap_or_else(|_| "file:///probe".parse().expect("a valid URI"));
         self.state.docs.clear();
-        let doc = Document::new(&scanner, text, 1, self.uri.path().as_str(), language_id);
+        let mut doc = Document::new(text, 1, self.uri.path().as_str(), language_id);
+        doc.recover(&scanner);
         self.state.docs.insert(self.uri.clone(), doc);
     }
 
@@ -67,7 +71,7 @@ impl Probe {
     /// with `insert`, as one `didChange` with a range would, through the same steps.
     pub fn edit(&mut self, start: usize, end: usize, insert: &str) {
         let encoding = self.state.encoding;
-        let scanner = self.state.scanner.clone();
+        let scanner = self.scanner.clone();
         let Some(doc) = self.state.docs.get_mut(&self.uri) else {
             return;
         };
@@ -169,7 +173,7 @@ impl Probe {
 
     /// `dxpx/lookup` for `code`, in Markdown and in plain text.
     pub fn lookup(&self, code: &str) -> Option<String> {
-        let sets = self.state.scanner.sets();
+        let sets = self.scanner.sets();
         let plain = features::lookup(sets, code, false);
         features::lookup(sets, code, true).or(plain)
     }

@@ -37,69 +37,16 @@ pub(super) struct State {
     pub config: Config,
     settings: Value,
     root: Option<PathBuf>,
-    pub scanner: ScannerCell,
+    /// The scanner over the loaded code sets; `None` until the loader publishes it.
+    pub scanner: Option<Arc<Scanner>>,
+    /// The documentation hints' phrase automaton for that scanner's code sets, once built.
+    pub vocabulary: Option<Arc<Vocabulary>>,
+    /// What the published code sets were loaded from.
     load: LoadOptions,
-}
-
-/// The scanner and its code sets, loaded on first use: the server answers `initialize`
-/// while the embedded tables are still being decompressed on another thread.
-pub(super) struct ScannerCell {
-    cell: std::sync::OnceLock<Arc<Scanner>>,
-    load: LoadOptions,
-    /// The documentation hints' phrase automaton for these code sets, built in the
-    /// background (see [`Backend::build_vocabulary`]); hints wait for it, nothing else does.
-    vocabulary: Arc<VocabularyCell>,
-}
-
-#[derive(Default)]
-pub(super) struct VocabularyCell {
-    built: std::sync::OnceLock<Vocabulary>,
-    started: std::sync::atomic::AtomicBool,
-}
-
-impl ScannerCell {
-    fn lazy(load: LoadOptions) -> ScannerCell {
-        ScannerCell {
-            cell: std::sync::OnceLock::new(),
-            load,
-            vocabulary: Arc::default(),
-        }
-    }
-
-    fn ready(scanner: Arc<Scanner>, load: LoadOptions) -> ScannerCell {
-        let cell = std::sync::OnceLock::new();
-        let _ = cell.set(scanner);
-        ScannerCell {
-            cell,
-            load,
-            vocabulary: Arc::default(),
-        }
-    }
-
-    /// The phrase automaton, if it is built.
-    pub fn vocabulary(&self) -> Option<&Vocabulary> {
-        self.vocabulary.built.get()
-    }
-}
-
-impl std::ops::Deref for ScannerCell {
-    type Target = Arc<Scanner>;
-
-    fn deref(&self) -> &Arc<Scanner> {
-        self.cell.get_or_init(|| {
-            let sets = if self.load == LoadOptions::default() {
-                CodeSets::embedded()
-            } else {
-                CodeSets::load(&self.load)
-                    .map(Arc::new)
-                    .unwrap_or_else(|e| {
-                        log(&format!("{e}; using the embedded code sets"));
-                        CodeSets::embedded()
-                    })
-            };
-            Arc::new(Scanner::new(sets))
-        })
-    }
+    /// Counts loads: a loader whose options were replaced while it ran publishes nothing.
+    generation: u64,
+    /// Whether a build of the automaton has started for this generation.
+    vocabulary_started: bool,
 }
 
 #[derive(Clone)]
@@ -108,6 +55,10 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// Serialises publishing, so diagnostics go out in version order.
     publishing: Arc<tokio::sync::Mutex<()>>,
+    /// True once a scanner is published. Requests wait on it (never holding the state
+    /// lock); notifications never do, so the editor is not blocked while the data loads.
+    ready: tokio::sync::watch::Receiver<bool>,
+    publish_ready: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// Logs go to stderr, and name codes, positions and URIs only: never note text.
@@ -116,7 +67,7 @@ pub(super) fn log(message: &str) {
 }
 
 impl State {
-    fn new(scanner: ScannerCell, load: LoadOptions) -> State {
+    fn new() -> State {
         State {
             refresh: Refresh::default(),
             docs: HashMap::new(),
@@ -126,33 +77,141 @@ impl State {
             config: Config::default(),
             settings: Value::Null,
             root: None,
-            scanner,
-            load,
+            scanner: None,
+            vocabulary: None,
+            load: LoadOptions::default(),
+            generation: 0,
+            vocabulary_started: false,
         }
     }
 
     /// A state over code sets already loaded, with the hints' automaton if given (for
     /// [`super::probe`]).
     pub(super) fn with(scanner: Arc<Scanner>, vocabulary: Option<Vocabulary>) -> State {
-        let cell = ScannerCell::ready(scanner, LoadOptions::default());
-        if let Some(v) = vocabulary {
-            let _ = cell.vocabulary.built.set(v);
-            cell.vocabulary
-                .started
-                .store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        State::new(cell, LoadOptions::default())
+        let mut st = State::new();
+        st.scanner = Some(scanner);
+        st.vocabulary_started = vocabulary.is_some();
+        st.vocabulary = vocabulary.map(Arc::new);
+        st
     }
 }
 
 impl Backend {
+    /// A server whose code sets start loading at once, from `load`, while the client and
+    /// the server shake hands.
     pub fn new(client: Client, load: LoadOptions) -> Backend {
-        let state = State::new(ScannerCell::lazy(load.clone()), load);
-        Backend {
+        let (publish_ready, ready) = tokio::sync::watch::channel(false);
+        let backend = Backend {
             client,
-            state: Arc::new(Mutex::new(state)),
+            state: Arc::new(Mutex::new(State::new())),
             publishing: Arc::new(tokio::sync::Mutex::new(())),
+            ready,
+            publish_ready: Arc::new(publish_ready),
+        };
+        backend.load(load);
+        backend
+    }
+
+    /// Waits until a scanner is published (bounded: a request is answered, if emptily,
+    /// should loading ever fail to finish).
+    async fn until_ready(&self) {
+        let mut ready = self.ready.clone();
+        let bounded = std::time::Duration::from_secs(60);
+        let _ = tokio::time::timeout(bounded, ready.wait_for(|r| *r)).await;
+    }
+
+    /// The one background loader. On its own thread it loads the code sets from `load`
+    /// and builds their scanner, publishes them (reading every open document with them),
+    /// then, at low priority, builds what later requests would otherwise wait for: the
+    /// hover tables, the word index and, when hints are on, the hints' automaton.
+    fn load(&self, load: LoadOptions) {
+        let generation = {
+            let mut st = self.state();
+            st.generation += 1;
+            st.load = load.clone();
+            st.vocabulary_started = false;
+            st.generation
+        };
+        let backend = self.clone();
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            let sets = if load == LoadOptions::default() {
+                CodeSets::embedded()
+            } else {
+                CodeSets::load(&load).map(Arc::new).unwrap_or_else(|e| {
+                    log(&format!("{e}; using the embedded code sets"));
+                    CodeSets::embedded()
+                })
+            };
+            let scanner = Arc::new(Scanner::new(sets.clone()));
+            let reload = {
+                let mut st = backend.state();
+                if st.generation != generation {
+                    return;
+                }
+                for doc in st.docs.values_mut().filter(|d| !d.lost) {
+                    doc.recover(&scanner);
+                }
+                st.vocabulary = None;
+                st.scanner.replace(scanner).is_some()
+            };
+            backend.publish_ready.send_replace(true);
+            let warnings = sets.warnings.clone();
+            let announce = backend.clone();
+            runtime.spawn(async move {
+                for w in warnings {
+                    log(&w);
+                    announce
+                        .client
+                        .show_message(MessageType::WARNING, format!("dxpx: {w}"))
+                        .await;
+                }
+                // On the first load, every request and publication waited for this one;
+                // after a reload, what the editor shows came from the old code sets.
+                if reload {
+                    announce.recheck_all();
+                }
+            });
+            lower_priority();
+            sets.load_hover_tables();
+            sets.search_index();
+            backend.build_vocabulary(generation, &sets, &runtime);
+        });
+    }
+
+    /// Builds the documentation hints' automaton on this (low-priority) thread, once per
+    /// load and only when hints are on, then rechecks the open documents with hints.
+    fn build_vocabulary(
+        &self,
+        generation: u64,
+        sets: &Arc<CodeSets>,
+        runtime: &tokio::runtime::Handle,
+    ) {
+        {
+            let mut st = self.state();
+            if st.generation != generation
+                || !st.config.documentation_hints
+                || st.vocabulary_started
+            {
+                return;
+            }
+            st.vocabulary_started = true;
         }
+        let vocabulary = Arc::new(Vocabulary::build(sets));
+        log(&format!(
+            "documentation hints ready: {} phrases in {} ms",
+            vocabulary.phrases.len(),
+            vocabulary.build_time.as_millis()
+        ));
+        {
+            let mut st = self.state();
+            if st.generation != generation {
+                return;
+            }
+            st.vocabulary = Some(vocabulary);
+        }
+        let backend = self.clone();
+        runtime.spawn(async move { backend.recheck_all() });
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -170,7 +229,9 @@ impl Backend {
         let state = self.state.clone();
         let client = self.client.clone();
         let publishing = self.publishing.clone();
+        let backend = self.clone();
         tokio::spawn(async move {
+            backend.until_ready().await;
             // Let edits already queued behind this one land first: only the newest version
             // is worth checking.
             for _ in 0..4 {
@@ -229,10 +290,10 @@ impl Backend {
         });
     }
 
-    /// Reads `dxpx.toml` and the editor settings into one config; reloads the code sets in
-    /// the background when their files changed.
+    /// Reads `dxpx.toml` and the editor settings into one config; loads the code sets again
+    /// in the background when their files changed.
     async fn reconfigure(&self) {
-        let (config, load_changed, load) = {
+        let (config, load_changed, load, vocabulary) = {
             let mut st = self.state();
             let mut config = match &st.root {
                 Some(root) => Config::discover(root).unwrap_or_else(|e| {
@@ -250,75 +311,28 @@ impl Backend {
             };
             let changed = load != st.load;
             st.config = config.clone();
-            (config, changed, load)
+            // Hints turned on after the loader finished: build their automaton now.
+            let vocabulary = st
+                .scanner
+                .as_ref()
+                .filter(|_| !changed && config.documentation_hints && !st.vocabulary_started)
+                .map(|s| (st.generation, s.sets().clone()));
+            (config, changed, load, vocabulary)
         };
         if let Some(e) = config_problem(&config) {
             self.client.show_message(MessageType::WARNING, e).await;
         }
         if load_changed {
-            let loaded = tokio::task::spawn_blocking(move || {
-                let sets = if load == LoadOptions::default() {
-                    Ok(CodeSets::embedded())
-                } else {
-                    CodeSets::load(&load).map(Arc::new)
-                };
-                (load, sets)
-            })
-            .await;
-            if let Ok((load, Ok(sets))) = loaded {
-                for w in &sets.warnings {
-                    log(w);
-                    self.client
-                        .show_message(MessageType::WARNING, format!("dxpx: {w}"))
-                        .await;
-                }
-                let mut st = self.state();
-                st.scanner = ScannerCell::ready(Arc::new(Scanner::new(sets)), load.clone());
-                st.load = load;
-                let scanner = st.scanner.clone();
-                for doc in st.docs.values_mut().filter(|d| !d.lost) {
-                    doc.recover(&scanner);
-                }
-            }
+            self.load(load);
+        } else if let Some((generation, sets)) = vocabulary {
+            let backend = self.clone();
+            let runtime = tokio::runtime::Handle::current();
+            std::thread::spawn(move || {
+                lower_priority();
+                backend.build_vocabulary(generation, &sets, &runtime);
+            });
         }
         self.recheck_all();
-        self.build_vocabulary();
-    }
-
-    /// Builds the documentation hints' automaton on a low-priority thread, once per code
-    /// sets and only when hints are on, then rechecks the open documents with hints.
-    fn build_vocabulary(&self) {
-        let (cell, wanted) = {
-            let st = self.state();
-            (st.scanner.vocabulary.clone(), st.config.documentation_hints)
-        };
-        if !wanted || cell.started.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            return;
-        }
-        let backend = self.clone();
-        let runtime = tokio::runtime::Handle::current();
-        std::thread::spawn(move || {
-            lower_priority();
-            // The scanner is built when the first document opens, at the editor's priority;
-            // building it here would make that document wait on a low-priority thread.
-            let sets = loop {
-                if let Some(scanner) = backend.state().scanner.cell.get() {
-                    break scanner.sets().clone();
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            };
-            // One background job at a time, so the editor keeps a core: the word index
-            // first (waiting for it if another thread is building it), then this.
-            sets.search_index();
-            let vocabulary = Vocabulary::build(&sets);
-            log(&format!(
-                "documentation hints ready: {} phrases in {} ms",
-                vocabulary.phrases.len(),
-                vocabulary.build_time.as_millis()
-            ));
-            let _ = cell.built.set(vocabulary);
-            runtime.spawn(async move { backend.recheck_all() });
-        });
     }
 
     /// Tests only: panics while holding the state lock, with an open document's text in
@@ -349,9 +363,13 @@ impl Backend {
             .get("code")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::invalid_params("expected {\"code\": \"E11.9\"}"))?;
+        self.until_ready().await;
         let (sets, markdown) = {
             let st = self.state();
-            (st.scanner.sets().clone(), st.markdown)
+            let Some(scanner) = &st.scanner else {
+                return Err(not_ready());
+            };
+            (scanner.sets().clone(), st.markdown)
         };
         let text = features::lookup(&sets, code, markdown);
         Ok(serde_json::json!({"found": text.is_some(), "text": text.unwrap_or_default()}))
@@ -363,13 +381,26 @@ impl Backend {
             .and_then(Value::as_str)
             .ok_or_else(|| Error::invalid_params("expected {\"query\": \"words\"}"))?;
         let limit = params.get("limit").and_then(Value::as_u64).unwrap_or(50) as usize;
-        let sets = self.state().scanner.sets().clone();
+        self.until_ready().await;
+        let sets = match &self.state().scanner {
+            Some(scanner) => scanner.sets().clone(),
+            None => return Err(not_ready()),
+        };
         let hits = sets.search(query, limit);
         Ok(Value::Array(
             hits.iter()
                 .map(|h| serde_json::json!({"code": h.code, "title": h.title, "system": h.system.name(), "status": h.status.name()}))
                 .collect(),
         ))
+    }
+}
+
+/// The answer to a request that needs the code sets when they did not load in time.
+fn not_ready() -> Error {
+    Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32002),
+        message: "dxpx: the code sets are still loading".into(),
+        data: None,
     }
 }
 
@@ -509,16 +540,6 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.reconfigure().await;
-        // The word index takes a moment to build: build it now, off the request path.
-        if self.state().load == LoadOptions::default() {
-            std::thread::spawn(|| {
-                // Loaded at normal priority: a document opened meanwhile waits for them.
-                let sets = CodeSets::embedded();
-                lower_priority();
-                sets.load_hover_tables();
-                sets.search_index();
-            });
-        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -531,16 +552,17 @@ impl LanguageServer for Backend {
         {
             let mut st = self.state();
             let scanner = st.scanner.clone();
-            st.docs.insert(
-                doc.uri.clone(),
-                Document::new(
-                    &scanner,
-                    doc.text,
-                    doc.version,
-                    doc.uri.path().as_str(),
-                    &doc.language_id,
-                ),
+            let mut opened = Document::new(
+                doc.text,
+                doc.version,
+                doc.uri.path().as_str(),
+                &doc.language_id,
             );
+            // Before the code sets are loaded the loader reads it, when it publishes them.
+            if let Some(scanner) = &scanner {
+                opened.recover(scanner);
+            }
+            st.docs.insert(doc.uri.clone(), opened);
         }
         self.schedule(doc.uri, version);
     }
@@ -576,13 +598,17 @@ impl LanguageServer for Backend {
             }
             for change in &params.content_changes {
                 match fault::catch(|| doc.edit_text(convert::change(change), encoding)) {
+                    // Before the code sets are loaded only the text changes: the loader
+                    // reads the document whole when it publishes them.
+                    Ok(_) if scanner.is_none() => {}
                     Ok(edit) => {
-                        if let Err(fault) = fault::catch(|| doc.reread(&scanner, edit)) {
+                        let scanner = scanner.as_ref().expect("checked above");
+                        if let Err(fault) = fault::catch(|| doc.reread(scanner, edit)) {
                             log(&format!(
                                 "reading {} after an edit failed: {fault}; reading it again whole",
                                 uri.as_str()
                             ));
-                            doc.recover(&scanner);
+                            doc.recover(scanner);
                         }
                     }
                     Err(fault) => {
@@ -623,6 +649,7 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.until_ready().await;
         let pos = params.text_document_position_params;
         let st = self.state();
         let Some(doc) = st.docs.get(&pos.text_document.uri) else {
@@ -632,6 +659,7 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.until_ready().await;
         let pos = params.text_document_position;
         let st = self.state();
         let Some(doc) = st.docs.get(&pos.text_document.uri) else {
@@ -641,11 +669,13 @@ impl LanguageServer for Backend {
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
+        self.until_ready().await;
         let st = self.state();
         Ok(features::resolve(&st, item))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.until_ready().await;
         let st = self.state();
         let Some(doc) = st.docs.get(&params.text_document.uri) else {
             return Ok(None);
@@ -662,6 +692,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentDiagnosticParams,
     ) -> Result<DocumentDiagnosticReportResult> {
+        self.until_ready().await;
         let st = self.state();
         let uri = params.text_document.uri;
         let items = match st.docs.get(&uri) {
@@ -680,6 +711,7 @@ impl LanguageServer for Backend {
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.until_ready().await;
         let st = self.state();
         let Some(doc) = st.docs.get(&params.text_document.uri) else {
             return Ok(None);
@@ -691,6 +723,7 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
+        self.until_ready().await;
         let st = self.state();
         let Some(doc) = st.docs.get(&params.text_document.uri) else {
             return Ok(None);
@@ -704,6 +737,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
+        self.until_ready().await;
         let st = self.state();
         let Some(doc) = st.docs.get(&params.text_document.uri) else {
             return Ok(None);
@@ -717,6 +751,7 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
+        self.until_ready().await;
         let st = self.state();
         Ok(Some(WorkspaceSymbolResponse::Nested(
             features::workspace_symbols(&st, &params.query),
@@ -727,6 +762,7 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
+        self.until_ready().await;
         let pos = params.text_document_position_params;
         let st = self.state();
         let Some(doc) = st.docs.get(&pos.text_document.uri) else {
@@ -738,8 +774,11 @@ impl LanguageServer for Backend {
 
 /// For the features: the analysis of a document under the current settings.
 pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
+    let Some(scanner) = &st.scanner else {
+        return Vec::new();
+    };
     let (_, findings) = analysis::check_with_hints(
-        st.scanner.sets(),
+        scanner.sets(),
         &st.config,
         &doc.text,
         &doc.scan.mentions,
@@ -770,14 +809,9 @@ pub(super) fn conditions<'a>(
     {
         return None;
     }
-    let vocabulary = st.scanner.vocabulary()?;
+    let vocabulary = st.vocabulary.as_ref()?;
+    let sets = st.scanner.as_ref()?.sets();
     Some(doc.conditions.get_or_init(|| {
-        crate::hints::conditions(
-            vocabulary,
-            st.scanner.sets(),
-            &doc.text,
-            &doc.scan.mentions,
-            scopes,
-        )
+        crate::hints::conditions(vocabulary, sets, &doc.text, &doc.scan.mentions, scopes)
     }))
 }
