@@ -133,6 +133,26 @@ impl Document {
         }
     }
 
+    /// The findings of this version: the rules, the format's own problems and what `hints`
+    /// finds for the document's scopes, through the one finishing step (suppressions,
+    /// severities, order) that every adapter shares.
+    pub fn check(
+        &self,
+        sets: &crate::codes::CodeSets,
+        config: &crate::config::Config,
+        hints: impl FnOnce(&[crate::rules::Scope]) -> Vec<crate::rules::Finding>,
+    ) -> Vec<crate::rules::Finding> {
+        let (_, findings) = analysis::check_with_hints(
+            sets,
+            config,
+            &self.text,
+            &self.scan.mentions,
+            self.structure.as_ref(),
+            hints,
+        );
+        findings
+    }
+
     /// After a bug while an edit was applied: the text is dropped rather than kept wrong.
     pub fn lose(&mut self, fault: Fault) {
         self.text.clear();

@@ -318,9 +318,25 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     per_column.push(found);
                 }
                 Role::Procedure if Some(c) == procedure_column => {
-                    if let Some(m) = fields::procedure(sets, text, f.start, f.end, names[c]) {
-                        procedure = Some(parsed.mentions.len());
-                        parsed.mentions.push(m);
+                    match fields::procedure(sets, text, f.start, f.end, names[c]) {
+                        Some(m) => {
+                            procedure = Some(parsed.mentions.len());
+                            parsed.mentions.push(m);
+                        }
+                        // A value in a procedure column that is no procedure code is a
+                        // line that would be billed with nothing dxpx can check.
+                        None if !text[f.start..f.end].trim().is_empty() => {
+                            parsed.problems.push(super::problem(
+                                f.start,
+                                f.end,
+                                format!(
+                                    "{:?} in column {} is not a procedure code: CPT and HCPCS codes have 5 characters (99213, J1885), ICD-10-PCS 7",
+                                    text[f.start..f.end].trim(),
+                                    names[c]
+                                ),
+                            ));
+                        }
+                        None => {}
                     }
                 }
                 Role::Modifier => {

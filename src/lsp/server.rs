@@ -777,20 +777,14 @@ pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding>
     let Some(scanner) = &st.scanner else {
         return Vec::new();
     };
-    let (_, findings) = analysis::check_with_hints(
-        scanner.sets(),
-        &st.config,
-        &doc.text,
-        &doc.scan.mentions,
-        doc.structure.as_ref(),
-        |scopes| match conditions(st, doc, scopes) {
+    doc.check(scanner.sets(), &st.config, |scopes| {
+        match conditions(st, doc, scopes) {
             Some(conditions) => {
                 crate::hints::findings(conditions, &doc.text, &doc.scan.mentions, scopes)
             }
             None => Vec::new(),
-        },
-    );
-    findings
+        }
+    })
 }
 
 /// Notes longer than this get no documentation hints: they are exports, not notes, and
