@@ -1,6 +1,6 @@
 //! One typed configuration from `dxpx.toml` and the editor's settings.
 
-use crate::rules::{Group, Rule, Severity};
+use crate::rules::{Group, Rule, Severity, UnknownName};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,35 +85,96 @@ struct CheckSection {
     exclude: Vec<String>,
 }
 
-/// A severity as users write it, for `rule`; `off` turns it off.
-fn parse_severity(rule: Rule, value: &str) -> Result<Option<Severity>, String> {
+/// What is wrong with a `dxpx.toml` or the editor's settings. Each names where: the file
+/// (and line) or the setting.
+#[derive(Debug)]
+pub enum ConfigError {
+    /// The file could not be read.
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    /// TOML that does not parse, or a key dxpx does not know.
+    Syntax {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    /// A rule or group that does not exist, with the nearest that does.
+    UnknownName { at: String, unknown: UnknownName },
+    /// A severity that is not error, warning, info, hint or off.
+    Severity {
+        at: String,
+        rule: Rule,
+        value: String,
+    },
+    /// A setting that must be a string.
+    NotAString { key: String },
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::Read { path, error } => write!(f, "{}: {error}", path.display()),
+            ConfigError::Syntax {
+                path,
+                line: Some(line),
+                message,
+            } => write!(f, "{}:{line}: {message}", path.display()),
+            ConfigError::Syntax { path, message, .. } => {
+                write!(f, "{}: {message}", path.display())
+            }
+            ConfigError::UnknownName { at, unknown } => write!(f, "{at}: {unknown}"),
+            ConfigError::Severity { at, rule, value } => write!(
+                f,
+                "{at}: rule {rule}: severity {value:?} is not one of error, warning, info, hint, off"
+            ),
+            ConfigError::NotAString { key } => write!(f, "{key} must be a string"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A severity as users write it, for `rule`; `off` turns it off. `at` says where it was
+/// written.
+fn parse_severity(at: &str, rule: Rule, value: &str) -> Result<Option<Severity>, ConfigError> {
     match value.to_ascii_lowercase().as_str() {
         "off" | "none" | "false" => Ok(None),
-        other => Severity::parse(other).map(Some).ok_or_else(|| {
-            format!("rule {rule}: severity {value:?} is not one of error, warning, info, hint, off")
-        }),
+        other => Severity::parse(other)
+            .map(Some)
+            .ok_or_else(|| ConfigError::Severity {
+                at: at.to_string(),
+                rule,
+                value: value.to_string(),
+            }),
+    }
+}
+
+fn unknown(at: &str) -> impl FnOnce(UnknownName) -> ConfigError + '_ {
+    move |unknown| ConfigError::UnknownName {
+        at: at.to_string(),
+        unknown,
     }
 }
 
 impl Config {
     /// Reads `dxpx.toml`; relative paths in it are relative to its folder. Errors name the
     /// file and line.
-    pub fn from_toml(text: &str, path: &Path) -> Result<Config, String> {
-        let file: File = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
-            match line {
-                Some(l) => format!("{}:{l}: {}", path.display(), e.message()),
-                None => format!("{}: {}", path.display(), e.message()),
-            }
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let file: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            line: e.span().map(|s| text[..s.start].lines().count().max(1)),
+            message: e.message().to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut config = Config::default();
+        let at = format!("{}: [rules]", path.display());
         for (name, value) in &file.rules {
-            let at = |e: String| format!("{}: [rules] {e}", path.display());
-            let rule = Rule::parse(name).map_err(at)?;
+            let rule = Rule::parse(name).map_err(unknown(&at))?;
             config
                 .severities
-                .insert(rule, parse_severity(rule, value).map_err(at)?);
+                .insert(rule, parse_severity(&at, rule, value)?);
         }
         if let Some(v) = file.editor.inlay_hints {
             config.inlay_hints = v;
@@ -130,41 +191,56 @@ impl Config {
     }
 
     /// Finds and reads `dxpx.toml` in `dir` or its parents; no file is the default config.
-    pub fn discover(dir: &Path) -> Result<Config, String> {
+    pub fn discover(dir: &Path) -> Result<Config, ConfigError> {
         let mut here = Some(dir);
         while let Some(d) = here {
             let path = d.join("dxpx.toml");
             if path.is_file() {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                return Config::from_toml(&text, &path);
+                return Config::read(&path);
             }
             here = d.parent();
         }
         Ok(Config::default())
     }
 
+    /// Reads the `dxpx.toml` at `path`.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        })?;
+        Config::from_toml(&text, path)
+    }
+
     /// Applies editor settings (`initializationOptions` or `workspace/didChangeConfiguration`),
     /// which take precedence over the file. Unknown keys are ignored; bad values are errors.
-    pub fn apply_settings(&mut self, settings: &serde_json::Value) -> Result<(), String> {
+    pub fn apply_settings(&mut self, settings: &serde_json::Value) -> Result<(), ConfigError> {
         let settings = settings.get("dxpx").unwrap_or(settings);
+        let string = |key: &str, value: &'_ serde_json::Value| {
+            value
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ConfigError::NotAString {
+                    key: key.to_string(),
+                })
+        };
         if let Some(rules) = settings.get("rules").and_then(|r| r.as_object()) {
             for (name, value) in rules {
-                let rule = Rule::parse(name).map_err(|e| format!("rules: {e}"))?;
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| format!("rules.{name} must be a string"))?;
-                self.severities.insert(rule, parse_severity(rule, value)?);
+                let at = format!("rules.{name}");
+                let rule = Rule::parse(name).map_err(unknown("rules"))?;
+                let value = string(&at, value)?;
+                self.severities
+                    .insert(rule, parse_severity(&at, rule, &value)?);
             }
         }
         if let Some(groups) = settings.get("ruleGroups").and_then(|r| r.as_object()) {
             for (name, value) in groups {
-                let group = Group::parse(name).map_err(|e| format!("ruleGroups: {e}"))?;
-                let value = value
-                    .as_str()
-                    .ok_or_else(|| format!("ruleGroups.{name} must be a string"))?;
+                let at = format!("ruleGroups.{name}");
+                let group = Group::parse(name).map_err(unknown("ruleGroups"))?;
+                let value = string(&at, value)?;
                 for rule in Rule::ALL.into_iter().filter(|r| r.group() == group) {
-                    self.severities.insert(rule, parse_severity(rule, value)?);
+                    self.severities
+                        .insert(rule, parse_severity(&at, rule, &value)?);
                 }
             }
         }
@@ -211,9 +287,13 @@ mod tests {
             Path::new("x/dxpx.toml"),
         )
         .unwrap_err();
-        assert!(e.contains("loud"), "{e}");
+        assert!(
+            matches!(&e, ConfigError::Severity { rule: Rule::RetiredCode, value, .. } if value == "loud"),
+            "{e}"
+        );
         let e = Config::from_toml("\n[rules\n", Path::new("dxpx.toml")).unwrap_err();
-        assert!(e.starts_with("dxpx.toml:2"), "{e}");
+        assert!(matches!(e, ConfigError::Syntax { line: Some(2), .. }));
+        assert!(e.to_string().starts_with("dxpx.toml:2"), "{e}");
     }
 
     #[test]
@@ -223,6 +303,10 @@ mod tests {
             Path::new("dxpx.toml"),
         )
         .unwrap_err();
+        assert!(
+            matches!(&e, ConfigError::UnknownName { unknown, .. } if unknown.nearest == "retired-code")
+        );
+        let e = e.to_string();
         assert!(e.contains("dxpx.toml") && e.contains("[rules]"), "{e}");
         assert!(
             e.contains("\"retired-cod\"") && e.contains("\"retired-code\""),
@@ -231,11 +315,13 @@ mod tests {
         let mut c = Config::default();
         let e = c
             .apply_settings(&serde_json::json!({"rules": {"dxpx/invalid-cod": "off"}}))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("rules") && e.contains("\"invalid-code\""), "{e}");
         let e = c
             .apply_settings(&serde_json::json!({"ruleGroups": {"documentaton": "off"}}))
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("ruleGroups") && e.contains("\"documentation\""),
             "{e}"

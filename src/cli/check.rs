@@ -167,7 +167,7 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
 /// Why a file was not checked.
 enum Skipped {
     /// It could not be read as text (missing, binary, not UTF-8).
-    Unreadable(String),
+    Unreadable(super::output::Unreadable),
     /// A bug in dxpx while checking it.
     Internal(String),
 }

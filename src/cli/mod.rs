@@ -250,10 +250,9 @@ fn run(cli: Cli) -> ExitCode {
 fn load_config(
     explicit: Option<&std::path::Path>,
     paths: &[PathBuf],
-) -> Result<crate::config::Config, String> {
+) -> Result<crate::config::Config, crate::config::ConfigError> {
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        return crate::config::Config::from_toml(&text, path);
+        return crate::config::Config::read(path);
     }
     let first = paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let dir = if first.is_dir() {

@@ -2,22 +2,55 @@
 
 use std::path::Path;
 
+/// A file that cannot be checked as text, and why.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub path: std::path::PathBuf,
+    pub why: Why,
+}
+
+#[derive(Debug)]
+pub enum Why {
+    Io(std::io::Error),
+    /// NUL bytes: a binary file.
+    Binary,
+    /// Not UTF-8, first at this byte offset.
+    NotUtf8 {
+        offset: usize,
+    },
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        match &self.why {
+            Why::Io(e) => write!(f, "{path}: {e}"),
+            Why::Binary => write!(f, "{path}: binary file (contains NUL bytes), skipped"),
+            Why::NotUtf8 { offset } => write!(
+                f,
+                "{path}: not valid UTF-8 (first bad byte at offset {offset}), skipped"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
 /// Reads a file as text. Invalid UTF-8 is an error for that file, never a panic; a file
 /// with NUL bytes is taken for binary and refused.
-pub fn read_document(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn read_document(path: &Path) -> Result<String, Unreadable> {
+    let unreadable = |why| Unreadable {
+        path: path.to_path_buf(),
+        why,
+    };
+    let bytes = std::fs::read(path).map_err(|e| unreadable(Why::Io(e)))?;
     if bytes.contains(&0) {
-        return Err(format!(
-            "{}: binary file (contains NUL bytes), skipped",
-            path.display()
-        ));
+        return Err(unreadable(Why::Binary));
     }
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{}: not valid UTF-8 (first bad byte at offset {}), skipped",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+        unreadable(Why::NotUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        })
     })
 }
 

@@ -4,7 +4,7 @@
 use super::table::Table;
 use super::{CodeSet, Entry, Listed, Status, System};
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What dxpx may ship of CPT (ranges and modifier codes), plus what a licensee loads.
 pub struct Cpt {
@@ -194,9 +194,54 @@ pub struct CptLicensed {
     descriptors: HashMap<String, String>,
 }
 
+/// A licensed CPT file dxpx cannot use, and where.
+#[derive(Debug)]
+pub struct CptFileError {
+    pub path: PathBuf,
+    pub problem: CptFileProblem,
+}
+
+#[derive(Debug)]
+pub enum CptFileProblem {
+    Io(std::io::Error),
+    /// A line with no separator between code and descriptor.
+    NoDescriptor {
+        line: usize,
+    },
+    /// A first column that is not a five-character code.
+    NotACode {
+        line: usize,
+        written: String,
+    },
+    /// No code in the whole file.
+    Empty,
+}
+
+impl std::fmt::Display for CptFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.path.display();
+        match &self.problem {
+            CptFileProblem::Io(e) => write!(f, "{path}: {e}"),
+            CptFileProblem::NoDescriptor { line } => {
+                write!(f, "{path}:{line}: expected a code and a descriptor")
+            }
+            CptFileProblem::NotACode { line, written } => {
+                write!(f, "{path}:{line}: {written:?} is not a CPT code")
+            }
+            CptFileProblem::Empty => write!(f, "{path}: no CPT codes found"),
+        }
+    }
+}
+
+impl std::error::Error for CptFileError {}
+
 impl CptLicensed {
-    pub fn load(path: &Path) -> Result<CptLicensed, String> {
-        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<CptLicensed, CptFileError> {
+        let error = |problem| CptFileError {
+            path: path.to_path_buf(),
+            problem,
+        };
+        let bytes = std::fs::read(path).map_err(|e| error(CptFileProblem::Io(e)))?;
         let text = String::from_utf8_lossy(&bytes);
         let mut descriptors = HashMap::new();
         for (i, line) in text.lines().enumerate() {
@@ -207,24 +252,17 @@ impl CptLicensed {
             let (code, rest) = line
                 .split_once('\t')
                 .or_else(|| line.split_once(','))
-                .ok_or_else(|| {
-                    format!(
-                        "{}:{}: expected a code and a descriptor",
-                        path.display(),
-                        i + 1
-                    )
-                })?;
+                .ok_or_else(|| error(CptFileProblem::NoDescriptor { line: i + 1 }))?;
             let code = code.trim().trim_matches('"');
             let valid = code.len() == 5 && code.bytes().all(|b| b.is_ascii_alphanumeric());
             if !valid {
                 if i == 0 {
                     continue; // a header row
                 }
-                return Err(format!(
-                    "{}:{}: {code:?} is not a CPT code",
-                    path.display(),
-                    i + 1
-                ));
+                return Err(error(CptFileProblem::NotACode {
+                    line: i + 1,
+                    written: code.to_string(),
+                }));
             }
             descriptors.insert(
                 code.to_ascii_uppercase(),
@@ -232,7 +270,7 @@ impl CptLicensed {
             );
         }
         if descriptors.is_empty() {
-            return Err(format!("{}: no CPT codes found", path.display()));
+            return Err(error(CptFileProblem::Empty));
         }
         Ok(CptLicensed { descriptors })
     }

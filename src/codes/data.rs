@@ -34,16 +34,59 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
 
 pub const EMBEDDED_MANIFEST: &str = include_str!("../../data/manifest.tsv");
 
+/// A code-set table that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableError {
+    pub table: String,
+    pub problem: TableProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableProblem {
+    /// Not in the binary: a broken build.
+    Missing,
+    /// Its bytes do not decompress to UTF-8 text: a broken build.
+    Unreadable(String),
+    /// A row out of code order (the lookups bisect), at this line.
+    OutOfOrder { line: usize },
+    /// More rows than a table indexes.
+    TooLarge,
+}
+
+impl std::fmt::Display for TableError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let table = &self.table;
+        match &self.problem {
+            TableProblem::Missing => write!(f, "table {table} missing"),
+            TableProblem::Unreadable(e) => write!(f, "embedded table {table}: {e}"),
+            TableProblem::OutOfOrder { line } => {
+                write!(f, "table {table}: row {line} is out of order")
+            }
+            TableProblem::TooLarge => write!(f, "table {table} is too large"),
+        }
+    }
+}
+
+impl std::error::Error for TableError {}
+
+fn table_error(table: &str, problem: TableProblem) -> TableError {
+    TableError {
+        table: table.to_string(),
+        problem,
+    }
+}
+
 /// Decompresses one embedded table. The bytes were written by `dxpx data build` and
 /// checked by the tests, so a failure here is a broken build, reported as an error.
-pub fn embedded_text(name: &str) -> Result<String, String> {
+pub fn embedded_text(name: &str) -> Result<String, TableError> {
     let (_, bytes) = EMBEDDED
         .iter()
         .find(|(n, _)| *n == name)
-        .ok_or_else(|| format!("no embedded table {name}"))?;
-    decompress(bytes).map_err(|e| format!("embedded table {name}: {e}"))
+        .ok_or_else(|| table_error(name, TableProblem::Missing))?;
+    decompress(bytes).map_err(|e| table_error(name, TableProblem::Unreadable(e)))
 }
 
+/// Decompresses a zstd frame of UTF-8 text; the error says why not.
 pub fn decompress(bytes: &[u8]) -> Result<String, String> {
     // The frames record their size, so the output is allocated once.
     let size = zstd::zstd_safe::get_frame_content_size(bytes)
@@ -59,7 +102,7 @@ pub fn decompress(bytes: &[u8]) -> Result<String, String> {
 pub fn load_all(
     names: &[&'static str],
     texts: &mut BTreeMap<&'static str, String>,
-) -> Result<BTreeMap<&'static str, Table>, String> {
+) -> Result<BTreeMap<&'static str, Table>, TableError> {
     let mut jobs: Vec<(&'static str, Option<String>, usize)> = names
         .iter()
         .map(|n| {
@@ -93,7 +136,7 @@ pub fn load_all(
                         Some(t) => index(name, t),
                         None => embedded_text(name).and_then(|t| {
                             Table::new_unchecked(t)
-                                .map_err(|_| format!("table {name} is too large"))
+                                .map_err(|_| table_error(name, TableProblem::TooLarge))
                         }),
                     };
                     results
@@ -155,14 +198,17 @@ impl std::ops::Deref for LazyTable {
             // The embedded tables are checked by the test suite; an empty table is the
             // fallback that keeps the server up should one ever be broken.
             embedded_text(self.name)
-                .and_then(|t| Table::new_unchecked(t).map_err(|_| "too large".into()))
+                .and_then(|t| {
+                    Table::new_unchecked(t)
+                        .map_err(|_| table_error(self.name, TableProblem::TooLarge))
+                })
                 .unwrap_or_default()
         })
     }
 }
 
-pub fn index(name: &str, text: String) -> Result<Table, String> {
-    Table::new(text).map_err(|e| format!("table {name}: row {} is out of order", e.line))
+pub fn index(name: &str, text: String) -> Result<Table, TableError> {
+    Table::new(text).map_err(|e| table_error(name, TableProblem::OutOfOrder { line: e.line }))
 }
 
 pub fn parse_manifest(text: &str) -> Vec<Release> {

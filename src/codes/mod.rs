@@ -20,7 +20,8 @@ pub use build::Release;
 pub fn embedded_tables() -> &'static [(&'static str, &'static [u8])] {
     data::EMBEDDED
 }
-pub use cpt::{Cpt, CptLicensed, CptSection};
+pub use cpt::{Cpt, CptFileError, CptFileProblem, CptLicensed, CptSection};
+pub use data::{TableError, TableProblem};
 pub use hcpcs::Hcpcs;
 pub use icd9cm::Icd9Cm;
 pub use icd10cm::Icd10Cm;
@@ -268,7 +269,7 @@ impl CodeSets {
 
     /// Loads the embedded sets, replaced set by set from `options.data_dir` where it holds
     /// official files. A malformed user file becomes a warning and the embedded set stays.
-    pub fn load(options: &LoadOptions) -> Result<CodeSets, String> {
+    pub fn load(options: &LoadOptions) -> Result<CodeSets, TableError> {
         let mut texts: BTreeMap<&'static str, String> = BTreeMap::new();
         let mut releases = data::parse_manifest(data::EMBEDDED_MANIFEST);
         let mut warnings = Vec::new();
@@ -293,9 +294,10 @@ impl CodeSets {
             .collect();
         let mut tables = data::load_all(&names, &mut texts)?;
         let mut table = |name: &'static str| {
-            tables
-                .remove(name)
-                .ok_or_else(|| format!("table {name} missing"))
+            tables.remove(name).ok_or_else(|| TableError {
+                table: name.to_string(),
+                problem: TableProblem::Missing,
+            })
         };
         let cpt_structure = match texts.remove("cpt-structure") {
             Some(t) => t,

@@ -297,7 +297,7 @@ impl Backend {
             let mut st = self.state();
             let mut config = match &st.root {
                 Some(root) => Config::discover(root).unwrap_or_else(|e| {
-                    log(&e);
+                    log(&e.to_string());
                     Config::default()
                 }),
                 None => Config::default(),

@@ -9,7 +9,7 @@ pub mod scope;
 mod support;
 mod suppress;
 
-pub use registry::{Group, Rule};
+pub use registry::{Group, NameKind, Rule, UnknownName};
 pub use scope::Scope;
 pub use suppress::Suppression;
 

@@ -54,20 +54,53 @@ impl Group {
     }
 
     /// The group a user named, or an error naming the nearest group.
-    pub fn parse(name: &str) -> Result<Group, String> {
+    pub fn parse(name: &str) -> Result<Group, UnknownName> {
         Group::ALL
             .into_iter()
             .find(|g| g.name() == name)
-            .ok_or_else(|| {
-                let names = Group::ALL.map(Group::name);
-                format!(
-                    "unknown rule group {name:?}; did you mean {:?}? (groups: {})",
-                    nearest(name, &names),
-                    names.join(", ")
-                )
+            .ok_or_else(|| UnknownName {
+                kind: NameKind::Group,
+                name: name.to_string(),
+                nearest: nearest(name, &Group::ALL.map(Group::name)),
             })
     }
 }
+
+/// A rule or rule group that a user named and dxpx does not have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    pub kind: NameKind,
+    pub name: String,
+    /// The name with the fewest character edits from it.
+    pub nearest: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Rule,
+    Group,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            NameKind::Rule => write!(
+                f,
+                "unknown rule {:?}; did you mean {:?}?",
+                self.name, self.nearest
+            ),
+            NameKind::Group => write!(
+                f,
+                "unknown rule group {:?}; did you mean {:?}? (groups: {})",
+                self.name,
+                self.nearest,
+                Group::ALL.map(Group::name).join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UnknownName {}
 
 impl Rule {
     pub const ALL: [Rule; 16] = [
@@ -221,13 +254,11 @@ impl Rule {
     }
 
     /// The rule a user named, or an error naming the nearest rule.
-    pub fn parse(name: &str) -> Result<Rule, String> {
-        Rule::from_name(name).ok_or_else(|| {
-            let names = Rule::ALL.map(Rule::name);
-            format!(
-                "unknown rule {name:?}; did you mean {:?}?",
-                nearest(name.trim_start_matches("dxpx/"), &names)
-            )
+    pub fn parse(name: &str) -> Result<Rule, UnknownName> {
+        Rule::from_name(name).ok_or_else(|| UnknownName {
+            kind: NameKind::Rule,
+            name: name.to_string(),
+            nearest: nearest(name.trim_start_matches("dxpx/"), &Rule::ALL.map(Rule::name)),
         })
     }
 }
@@ -283,10 +314,12 @@ mod tests {
     #[test]
     fn a_misspelt_name_is_an_error_naming_the_nearest() {
         let e = Rule::parse("retired-cod").unwrap_err();
-        assert!(e.contains("\"retired-code\""), "{e}");
+        assert_eq!(e.nearest, "retired-code");
+        assert!(e.to_string().contains("\"retired-code\""), "{e}");
         let e = Rule::parse("dxpx/unsuported-procedure").unwrap_err();
-        assert!(e.contains("\"unsupported-procedure\""), "{e}");
+        assert_eq!(e.nearest, "unsupported-procedure");
         let e = Group::parse("validty").unwrap_err();
-        assert!(e.contains("\"validity\""), "{e}");
+        assert_eq!((e.kind, e.nearest), (NameKind::Group, "validity"));
+        assert!(e.to_string().contains("(groups: "), "{e}");
     }
 }
