@@ -186,3 +186,52 @@ fn gem(g: &&GemTarget) -> String {
     };
     format!("{} {}{flags}", g.code, g.title)
 }
+
+/// The hover of a condition written in words: its status and section, the candidate codes
+/// best first with the words that chose them, and the vocabulary phrase it matched.
+pub fn explain_condition(
+    c: &crate::hints::Condition,
+    written: &str,
+    release: &str,
+    style: Style,
+) -> String {
+    let b = |t: &str| style.bold(t);
+    let mut s = format!(
+        "{} · {} · {} section{}\n\n",
+        b(written),
+        c.status.name(),
+        c.section.name(),
+        match &c.trigger {
+            Some(t) => format!(" (\"{t}\")"),
+            None => String::new(),
+        }
+    );
+    s.push_str(if c.coded {
+        "Coded here.\n\n"
+    } else {
+        "Not coded here. Candidates, best first:\n\n"
+    });
+    for (i, cand) in c.codes.iter().enumerate() {
+        let why = if cand.because.is_empty() {
+            String::new()
+        } else {
+            format!(" — the note says {}", cand.because.join(", "))
+        };
+        s.push_str(&format!(
+            "{}. {} {}{why}\n",
+            i + 1,
+            b(&cand.code),
+            cand.title
+        ));
+    }
+    let origin = match c.origin {
+        crate::hints::Origin::Title => "an ICD-10-CM title",
+        crate::hints::Origin::InclusionTerm => "an ICD-10-CM inclusion term",
+        crate::hints::Origin::Synonym => "dxpx's synonym list",
+    };
+    s.push_str(&format!(
+        "\nMatched \"{}\", from {origin} ({release}).",
+        c.phrase
+    ));
+    s
+}

@@ -130,6 +130,54 @@ pub fn code_actions(
         .collect()
 }
 
+/// A code offered by completion, ranked `rank`, replacing `range`.
+pub fn completion_item(
+    c: &crate::ide::Candidate,
+    range: Range,
+    rank: usize,
+    found: &crate::ide::Completion,
+) -> CompletionItem {
+    let billable = match c.status {
+        Status::Valid | Status::Invalid => "",
+        Status::Header => " (header, not billable)",
+        Status::Retired => " (terminated)",
+    };
+    // Items stay small: a prefix such as "S72." lists many, and every byte is serialised.
+    let filter = if found.by_words {
+        Some(found.typed.clone())
+    } else if found.typed.contains('.') || !c.code.contains('.') {
+        None
+    } else {
+        Some(c.code.replace('.', ""))
+    };
+    let detail = match &c.matched {
+        Some(matched) => format!("{} (“{matched}”)", c.title),
+        None => format!("{}{billable}", c.title),
+    };
+    CompletionItem {
+        label: c.code.clone(),
+        kind: Some(completion_kind(c.status)),
+        detail: Some(detail),
+        sort_text: Some(format!("{rank:04}")),
+        filter_text: filter,
+        text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+            range,
+            new_text: c.code.clone(),
+        })),
+        data: Some(serde_json::json!(c.system.name())),
+        ..CompletionItem::default()
+    }
+}
+
+/// Procedures show as functions, diagnoses as constants.
+pub fn symbol_kind(system: System) -> SymbolKind {
+    if system.is_procedure() {
+        SymbolKind::FUNCTION
+    } else {
+        SymbolKind::CONSTANT
+    }
+}
+
 pub fn completion_kind(status: Status) -> CompletionItemKind {
     match status {
         Status::Valid => CompletionItemKind::VALUE,
@@ -171,59 +219,4 @@ pub fn token_modifiers(system: System, status: Status) -> u32 {
     // The systems' modifiers follow the three status modifiers, in `System::ALL` order.
     let system_index = System::ALL.iter().position(|s| *s == system).unwrap_or(0);
     status_bit | 1 << (3 + system_index)
-}
-
-/// The hover of a condition written in words: its status and section, the candidate codes
-/// best first with the words that chose them, and the vocabulary phrase it matched.
-pub fn condition_hover(
-    c: &crate::hints::Condition,
-    written: &str,
-    release: &str,
-    markdown: bool,
-) -> String {
-    let b = |t: &str| {
-        if markdown {
-            format!("**{t}**")
-        } else {
-            t.to_string()
-        }
-    };
-    let mut s = format!(
-        "{} · {} · {} section{}\n\n",
-        b(written),
-        c.status.name(),
-        c.section.name(),
-        match &c.trigger {
-            Some(t) => format!(" (\"{t}\")"),
-            None => String::new(),
-        }
-    );
-    s.push_str(if c.coded {
-        "Coded here.\n\n"
-    } else {
-        "Not coded here. Candidates, best first:\n\n"
-    });
-    for (i, cand) in c.codes.iter().enumerate() {
-        let why = if cand.because.is_empty() {
-            String::new()
-        } else {
-            format!(" — the note says {}", cand.because.join(", "))
-        };
-        s.push_str(&format!(
-            "{}. {} {}{why}\n",
-            i + 1,
-            b(&cand.code),
-            cand.title
-        ));
-    }
-    let origin = match c.origin {
-        crate::hints::Origin::Title => "an ICD-10-CM title",
-        crate::hints::Origin::InclusionTerm => "an ICD-10-CM inclusion term",
-        crate::hints::Origin::Synonym => "dxpx's synonym list",
-    };
-    s.push_str(&format!(
-        "\nMatched \"{}\", from {origin} ({release}).",
-        c.phrase
-    ));
-    s
 }
