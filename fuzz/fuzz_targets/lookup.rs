@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             for style in [dxpx::ide::Style::Markdown, dxpx::ide::Style::Plain] {
                 let _ = dxpx::ide::explain(&e, style, &[]);
             }
-            let _ = dxpx::cli::lookup::entry_json(code, &e);
+            let _ = dxpx::cli::entry_json(code, &e);
         }
     }
     for e in sets.lookup_any(code) {

@@ -2,8 +2,10 @@
 
 mod check;
 mod data;
-pub mod lookup;
-pub mod output;
+mod lookup;
+mod output;
+
+pub use lookup::entry_json;
 mod scan;
 mod suggest;
 
@@ -19,7 +21,7 @@ use std::sync::Arc;
     about = "Finds, explains and checks diagnosis and procedure codes in clinical notes and charge sheets",
     disable_version_flag = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Print the dxpx version and every code set's release.
     #[arg(short = 'V', long = "version")]
     version: bool,
@@ -34,7 +36,7 @@ pub struct Cli {
 
 /// Where to find code sets other than the embedded ones.
 #[derive(Args, Debug, Clone, Default)]
-pub struct DataOptions {
+pub(crate) struct DataOptions {
     /// A folder of newer official code-set files (for example the next fiscal year's).
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -139,7 +141,7 @@ fn die_quietly_on_closed_pipe() {
 }
 
 /// Exit status for a usage or I/O error (1 is kept for "findings").
-pub const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -271,7 +273,7 @@ fn load_config(
 
 /// The code sets the options ask for; problems with user files are warned about, and the
 /// embedded sets stand in.
-pub fn load(options: &DataOptions) -> Arc<CodeSets> {
+pub(crate) fn load(options: &DataOptions) -> Arc<CodeSets> {
     let load = LoadOptions {
         data_dir: options.data_dir.clone(),
         cpt_file: options.cpt_file.clone(),

@@ -5,10 +5,10 @@
 //! ([`vocabulary`]); the words around each say whether it is the patient's, now
 //! ([`context`]); its sentence chooses among the codes the phrase can mean ([`rank`]).
 
-pub mod context;
-pub mod rank;
-pub mod vocabulary;
-pub mod words;
+mod context;
+mod rank;
+mod vocabulary;
+mod words;
 
 pub use context::{Section, Status};
 pub use rank::Candidate;

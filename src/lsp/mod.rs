@@ -8,7 +8,7 @@ mod server;
 mod transport;
 
 pub use probe::{Answers, Probe};
-pub use server::Backend;
+use server::Backend;
 
 /// The frames the transport guard hands the codec for `input` (for the fuzzer and tests).
 pub fn guard_frames(input: &[u8]) -> Vec<Vec<u8>> {
