@@ -119,6 +119,32 @@ fn the_other_sets_resolve() {
 }
 
 #[test]
+fn a_written_dot_decides_which_sets_can_read_a_code() {
+    let sets = CodeSets::embedded();
+    // A dotted ICD-10-CM code is not also HCPCS A0100.
+    let readings: Vec<System> = sets
+        .lookup_any("A01.00")
+        .iter()
+        .map(|e| e.system())
+        .collect();
+    assert_eq!(readings, [System::Icd10Cm], "{readings:?}");
+    let undotted: Vec<System> = sets
+        .lookup_any("A0100")
+        .iter()
+        .map(|e| e.system())
+        .collect();
+    assert!(undotted.contains(&System::Hcpcs), "{undotted:?}");
+    // Three digits before the dot is a diagnosis, never the procedure 49.39 or 82.32.
+    for written in ["493.9", "823.2"] {
+        let e = sets.lookup(written, System::Icd9Cm).unwrap();
+        assert_eq!(e.code, written);
+        assert!(sets.lookup_any(written).iter().all(|e| e.code == written));
+    }
+    assert_eq!(sets.lookup("45.13", System::Icd9Cm).unwrap().code, "45.13");
+    assert_eq!(sets.lookup("4513", System::Icd9Cm).unwrap().code, "45.13");
+}
+
+#[test]
 fn word_search_ranks_the_common_codes_high() {
     let sets = CodeSets::embedded();
     let top = |q: &str, n: usize| {

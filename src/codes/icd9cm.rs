@@ -71,7 +71,9 @@ impl CodeSet for Icd9Cm {
                 return Some(dotted);
             }
         }
-        if numeric && (2..=4).contains(&b.len()) {
+        // A dot after three digits (`493.9`) is a diagnosis, found or not: never a procedure.
+        let dx_written = written.find('.').is_some_and(|i| i != 2);
+        if numeric && (2..=4).contains(&b.len()) && !dx_written {
             let dotted = dot_icd9_proc(key);
             if self.has_procedure(&dotted) {
                 return Some(dotted);

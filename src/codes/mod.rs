@@ -9,7 +9,7 @@ mod hcpcs;
 mod icd10cm;
 mod icd10pcs;
 mod icd9cm;
-pub mod memo;
+pub(crate) mod memo;
 pub mod normalize;
 mod search;
 pub mod table;
@@ -418,8 +418,10 @@ impl CodeSets {
     /// CPT or ICD-9-CM 250.00; `J1885` is HCPCS.
     pub fn lookup_any(&self, written: &str) -> Vec<Entry> {
         let mut out = Vec::new();
-        let dotted_icd9 =
-            written.contains('.') && written.trim().starts_with(|c: char| c.is_ascii_digit());
+        // Only the ICD diagnosis sets write a dot (and ICD-9-CM procedures): `A01.00` is
+        // never HCPCS A0100, and `250.00` is no ICD-10-CM code.
+        let dotted = written.contains('.');
+        let dotted_icd9 = dotted && written.trim().starts_with(|c: char| c.is_ascii_digit());
         for system in [
             System::Icd10Cm,
             System::Hcpcs,
@@ -427,7 +429,9 @@ impl CodeSets {
             System::Icd10Pcs,
             System::Icd9Cm,
         ] {
-            if dotted_icd9 && system != System::Icd9Cm {
+            if (dotted_icd9 && system != System::Icd9Cm)
+                || (dotted && !matches!(system, System::Icd10Cm | System::Icd9Cm))
+            {
                 continue;
             }
             if let Some(e) = self.lookup(written, system)
