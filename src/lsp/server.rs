@@ -115,6 +115,9 @@ impl Backend {
     /// Waits until a scanner is published (bounded: a request is answered, if emptily,
     /// should loading ever fail to finish).
     async fn until_ready(&self) {
+        if *self.ready.borrow() {
+            return;
+        }
         let mut ready = self.ready.clone();
         let bounded = std::time::Duration::from_secs(60);
         let _ = tokio::time::timeout(bounded, ready.wait_for(|r| *r)).await;
@@ -221,7 +224,9 @@ impl Backend {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Publishes diagnostics for `uri` at `version`, unless a newer version arrives first.
+    /// Publishes diagnostics for `uri` at `version`, unless a newer version arrived before
+    /// this task ran: a burst of edits is checked once per edit that is still the newest
+    /// when its turn comes, never for a version already replaced.
     fn schedule(&self, uri: Uri, version: i32) {
         if self.state().pull {
             return;
@@ -232,11 +237,6 @@ impl Backend {
         let backend = self.clone();
         tokio::spawn(async move {
             backend.until_ready().await;
-            // Let edits already queued behind this one land first: only the newest version
-            // is worth checking.
-            for _ in 0..4 {
-                tokio::task::yield_now().await;
-            }
             let _order = publishing.lock().await;
             let diagnostics = {
                 let st = state.lock().unwrap_or_else(|p| p.into_inner());
