@@ -170,6 +170,35 @@ fn fixtures_and_examples_match_their_snapshots() {
 }
 
 #[test]
+fn the_fix_for_a_misspelt_suppression_names_the_rule_and_then_silences() {
+    let scanner = Scanner::new(CodeSets::embedded());
+    let text = "# dxpx-ignore: retired-cod reason=\"historic list\"\nICD-9 250.00\n";
+    let mut doc = Document::new(text.into(), 1, "a.note", "");
+    doc.recover(&scanner);
+    let config = Config::default();
+    let findings = doc.check(scanner.sets(), &config, |_| Vec::new());
+    let unknown = findings
+        .iter()
+        .find(|f| f.id() == "dxpx/suppression-unknown-rule")
+        .expect("the misspelt rule is reported");
+    assert!(
+        findings.iter().any(|f| f.id() == "dxpx/retired-code"),
+        "nothing silenced"
+    );
+    let edit = &unknown.fixes[0].edits[0];
+    let mut fixed = text.to_string();
+    fixed.replace_range(edit.start..edit.end, &edit.text);
+    let mut doc = Document::new(fixed, 2, "a.note", "");
+    doc.recover(&scanner);
+    let after = doc.check(scanner.sets(), &config, |_| Vec::new());
+    assert!(
+        after.is_empty(),
+        "{:?}",
+        after.iter().map(|f| f.id()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn a_snapshot_notices_a_changed_finding() {
     // The comparison itself: a finding's severity, place and message are all in the text.
     let scanner = Scanner::new(CodeSets::embedded());

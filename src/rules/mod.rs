@@ -139,6 +139,39 @@ pub fn finish(text: &str, config: &Config, raw: Vec<Finding>) -> Vec<Finding> {
             });
         }
     }
+    if let Some(severity) = config.severity(Rule::SuppressionUnknownRule) {
+        for s in &suppressions {
+            for name in &s.rules {
+                let Err(unknown) = Rule::parse(name) else {
+                    continue;
+                };
+                out.push(Finding {
+                    rule: Rule::SuppressionUnknownRule,
+                    severity,
+                    start: s.start,
+                    end: s.end,
+                    message: format!(
+                        "this dxpx-ignore names {name:?}, which is no dxpx rule, so it silences nothing; did you mean {:?}?",
+                        unknown.nearest
+                    ),
+                    related: Vec::new(),
+                    fixes: vec![Fix {
+                        title: format!("Name the rule {}", unknown.nearest),
+                        edits: s
+                            .rule_span(text, name)
+                            .map(|(start, end)| Replace {
+                                start,
+                                end,
+                                text: unknown.nearest.to_string(),
+                            })
+                            .into_iter()
+                            .collect(),
+                        preferred: true,
+                    }],
+                });
+            }
+        }
+    }
     // By position, then rule name (the order reports have always had).
     out.sort_by(|a, b| (a.start, a.end, a.rule.name()).cmp(&(b.start, b.end, b.rule.name())));
     out

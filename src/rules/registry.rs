@@ -20,6 +20,7 @@ pub enum Rule {
     DanglingPointer,
     MalformedFile,
     SuppressionWithoutReason,
+    SuppressionUnknownRule,
     DocumentedNotCoded,
     MoreSpecificCode,
 }
@@ -103,7 +104,7 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
@@ -118,6 +119,7 @@ impl Rule {
         Rule::DanglingPointer,
         Rule::MalformedFile,
         Rule::SuppressionWithoutReason,
+        Rule::SuppressionUnknownRule,
         Rule::DocumentedNotCoded,
         Rule::MoreSpecificCode,
     ];
@@ -231,6 +233,12 @@ impl Rule {
                 Warning,
                 Suppressions,
                 "a dxpx-ignore comment that gives no reason",
+            ),
+            Rule::SuppressionUnknownRule => (
+                "suppression-unknown-rule",
+                Warning,
+                Suppressions,
+                "a dxpx-ignore comment naming a rule dxpx does not have (it silences nothing)",
             ),
             Rule::DocumentedNotCoded => (
                 "documented-not-coded",

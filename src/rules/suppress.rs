@@ -64,6 +64,24 @@ pub fn find(text: &str) -> Vec<Suppression> {
 }
 
 impl Suppression {
+    /// Where `name` is written in the comment (after `dxpx/`, if that is written too).
+    pub fn rule_span(&self, text: &str, name: &str) -> Option<(usize, usize)> {
+        let comment = &text[self.start..self.end];
+        let mut from = 0;
+        while let Some(i) = comment[from..].find(name) {
+            let at = from + i;
+            let before = comment[..at].chars().next_back();
+            let after = comment[at + name.len()..].chars().next();
+            let bounded =
+                |c: Option<char>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-'));
+            if bounded(before) && bounded(after) {
+                return Some((self.start + at, self.start + at + name.len()));
+            }
+            from = at + name.len();
+        }
+        None
+    }
+
     /// Whether this suppression silences `finding`: same line or the line below, and the
     /// rule named (or no rule named). A suppression with no reason silences nothing.
     pub fn covers(&self, text: &str, finding: &Finding) -> bool {
@@ -76,5 +94,28 @@ impl Suppression {
             .map_or(text.len(), |i| self.line_end + 1 + i);
         let on_line = finding.start >= self.line_start && finding.start <= next_end;
         on_line && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule.name()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_name_is_found_where_it_is_written_not_inside_other_words() {
+        let text = "x\n# dxpx-ignore: dxpx/ignore, retired-cod reason=\"retired-cod typo\"\n";
+        let s = &find(text)[0];
+        assert_eq!(s.rules, ["ignore", "retired-cod"]);
+        let (start, end) = s.rule_span(text, "retired-cod").unwrap();
+        assert_eq!(&text[start..end], "retired-cod");
+        assert!(
+            text[..start].ends_with("ignore, "),
+            "the first one, in the rule list"
+        );
+        let (start, _) = s.rule_span(text, "ignore").unwrap();
+        assert!(
+            text[..start].ends_with("dxpx/"),
+            "not the ignore of dxpx-ignore"
+        );
     }
 }
