@@ -181,6 +181,27 @@ fn billable_below(sets: &CodeSets, code: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// What the 7th character means for this code, from the code's own table (an injury's
+/// encounters, an eye's laterality…), and the placeholders a short code needs.
+fn seventh_message(code: &str, seventh: &[(String, String)]) -> String {
+    const SHOWN: usize = 4;
+    let meanings: Vec<String> = seventh
+        .iter()
+        .take(SHOWN)
+        .map(|(ch, meaning)| format!("{ch} {meaning}"))
+        .collect();
+    let more = if seventh.len() > SHOWN { ", …" } else { "" };
+    let placeholders = if compact(code).len() < 6 {
+        ", with X placeholders to fill six characters"
+    } else {
+        ""
+    };
+    format!(
+        "{code} needs a 7th character ({}{more}){placeholders}",
+        meanings.join(", ")
+    )
+}
+
 fn header(sets: &CodeSets, m: &Mention) -> Finding {
     let entry = sets.lookup(&m.code, System::Icd10Cm);
     let seventh = entry
@@ -225,10 +246,7 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
         return finding(
             Rule::MissingSeventhCharacter,
             m,
-            format!(
-                "{} needs a 7th character (A initial encounter, D subsequent, S sequela, …), with X placeholders to fill six characters",
-                m.code
-            ),
+            seventh_message(&m.code, &seventh),
             fixes,
         );
     }
