@@ -70,6 +70,19 @@ impl Document {
         }
     }
 
+    /// A document read with `scanner` from the start.
+    pub fn open(
+        scanner: &Scanner,
+        text: String,
+        version: i32,
+        name: &str,
+        language_id: &str,
+    ) -> Document {
+        let mut doc = Document::new(text, version, name, language_id);
+        doc.recover(scanner);
+        doc
+    }
+
     /// Applies one change from `didChange` to the text. Positions past the end are
     /// clamped, so a confused client cannot make the server panic. The mentions are
     /// brought up to date by [`Document::reread`] after it.

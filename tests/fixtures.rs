@@ -85,8 +85,7 @@ fn render(text: &str, findings: &[Finding]) -> String {
 /// Types the document in one line at a time, each line as a change at the end, then
 /// reads it as the server does after each change.
 fn typed_in(scanner: &Scanner, name: &str, text: &str) -> Document {
-    let mut doc = Document::new(String::new(), 0, name, "");
-    doc.recover(scanner);
+    let mut doc = Document::open(scanner, String::new(), 0, name, "");
     for line in text.split_inclusive('\n') {
         let end = doc.position(doc.text.len(), Encoding::Utf16);
         let change = Change {
@@ -107,8 +106,7 @@ fn check_folder(dir: &Path, failures: &mut Vec<String>) -> usize {
     for path in &docs {
         let name = path.to_string_lossy().to_string();
         let text = std::fs::read_to_string(path).unwrap();
-        let mut doc = Document::new(text.clone(), 1, &name, "");
-        doc.recover(&scanner);
+        let doc = Document::open(&scanner, text.clone(), 1, &name, "");
         assert!(doc.unread.is_none(), "{name}: not read: {:?}", doc.unread);
         let findings = doc.check(scanner.sets(), &config, |_| Vec::new());
         let got = render(&text, &findings);
@@ -173,8 +171,7 @@ fn fixtures_and_examples_match_their_snapshots() {
 fn the_fix_for_a_misspelt_suppression_names_the_rule_and_then_silences() {
     let scanner = Scanner::new(CodeSets::embedded());
     let text = "# dxpx-ignore: retired-cod reason=\"historic list\"\nICD-9 250.00\n";
-    let mut doc = Document::new(text.into(), 1, "a.note", "");
-    doc.recover(&scanner);
+    let doc = Document::open(&scanner, text.into(), 1, "a.note", "");
     let config = Config::default();
     let findings = doc.check(scanner.sets(), &config, |_| Vec::new());
     let unknown = findings
@@ -188,8 +185,7 @@ fn the_fix_for_a_misspelt_suppression_names_the_rule_and_then_silences() {
     let edit = &unknown.fixes[0].edits[0];
     let mut fixed = text.to_string();
     fixed.replace_range(edit.start..edit.end, &edit.text);
-    let mut doc = Document::new(fixed, 2, "a.note", "");
-    doc.recover(&scanner);
+    let doc = Document::open(&scanner, fixed, 2, "a.note", "");
     let after = doc.check(scanner.sets(), &config, |_| Vec::new());
     assert!(
         after.is_empty(),
@@ -203,8 +199,7 @@ fn a_snapshot_notices_a_changed_finding() {
     // The comparison itself: a finding's severity, place and message are all in the text.
     let scanner = Scanner::new(CodeSets::embedded());
     let text = "Dx: E11.99\n";
-    let mut doc = Document::new(text.into(), 1, "a.note", "");
-    doc.recover(&scanner);
+    let doc = Document::open(&scanner, text.into(), 1, "a.note", "");
     let strict = render(
         text,
         &doc.check(scanner.sets(), &Config::default(), |_| Vec::new()),

@@ -7,9 +7,7 @@ use dxpx::ide::{self, Style};
 use dxpx::scan::Scanner;
 
 fn open(scanner: &Scanner, name: &str, text: &str) -> Document {
-    let mut doc = Document::new(text.to_string(), 1, name, "");
-    doc.recover(scanner);
-    doc
+    Document::open(scanner, text.to_string(), 1, name, "")
 }
 
 fn at(text: &str, needle: &str) -> usize {

@@ -62,8 +62,7 @@ impl Probe {
             .parse()
             .unwrap_or_else(|_| "file:///probe".parse().expect("a valid URI"));
         self.state.docs.clear();
-        let mut doc = Document::new(text, 1, self.uri.path().as_str(), language_id);
-        doc.recover(&scanner);
+        let doc = Document::open(&scanner, text, 1, self.uri.path().as_str(), language_id);
         self.state.docs.insert(self.uri.clone(), doc);
     }
 

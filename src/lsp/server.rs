@@ -552,16 +552,12 @@ impl LanguageServer for Backend {
         {
             let mut st = self.state();
             let scanner = st.scanner.clone();
-            let mut opened = Document::new(
-                doc.text,
-                doc.version,
-                doc.uri.path().as_str(),
-                &doc.language_id,
-            );
+            let (name, text) = (doc.uri.path().as_str(), doc.text);
             // Before the code sets are loaded the loader reads it, when it publishes them.
-            if let Some(scanner) = &scanner {
-                opened.recover(scanner);
-            }
+            let opened = match &scanner {
+                Some(scanner) => Document::open(scanner, text, doc.version, name, &doc.language_id),
+                None => Document::new(text, doc.version, name, &doc.language_id),
+            };
             st.docs.insert(doc.uri.clone(), opened);
         }
         self.schedule(doc.uri, version);
