@@ -2,37 +2,150 @@
 
 mod common;
 
+use dxpx::codes::history::{Day, Validity};
+use dxpx::codes::normalize::compact;
 use dxpx::codes::{CodeSet, CodeSets, Status, System, build};
 
+/// The Medicare Code Editor's rows: (code, first day, last day or open).
+fn mce_windows(text: &str) -> Vec<(String, Day, Option<Day>)> {
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (
+                f[0].to_string(),
+                Day::parse(f[1]).unwrap(),
+                Day::parse(f[2]),
+            )
+        })
+        .collect()
+}
+
+fn day(s: &str) -> Day {
+    Day::parse(s).unwrap()
+}
+
 #[test]
-fn billable_icd10cm_codes_match_the_medicare_code_editor_valid_list() {
+fn fy2027_billable_codes_are_the_medicare_code_editor_v44_list() {
     let sets = CodeSets::embedded();
     let billable = sets.icd10cm().billable_count();
-    assert_eq!(
-        billable, 74_719,
-        "the April 2026 release has 74,719 billable codes"
-    );
+    assert_eq!(billable, 74_879, "FY2027 has 74,879 billable codes");
     let Some(shared) = common::shared() else {
         return;
     };
-    let mce = common::read_xz(
-        &shared.join("sources/coverage/mce/mce-v43.1-icd10cm-dx-attributes.tsv.xz"),
-    );
-    let valid: Vec<&str> = mce
-        .lines()
-        .skip(1)
-        .filter(|l| l.split('\t').nth(2) == Some(""))
-        .map(|l| l.split('\t').next().unwrap())
+    let mce =
+        common::read_xz(&shared.join("sources/coverage/mce/mce-v44-icd10cm-dx-attributes.tsv.xz"));
+    let start = day("2026-10-01");
+    let valid: Vec<String> = mce_windows(&mce)
+        .into_iter()
+        .filter(|(_, from, to)| *from <= start && to.is_none_or(|t| t >= start))
+        .map(|(code, ..)| code)
         .collect();
     assert_eq!(valid.len(), billable);
     for code in valid {
-        let dotted = dxpx::codes::normalize::dot_icd10cm(code);
+        let dotted = dxpx::codes::normalize::dot_icd10cm(&code);
         assert_eq!(
             sets.icd10cm().status(&dotted),
             Some(Status::Valid),
-            "{dotted} is valid in the MCE list"
+            "{dotted} is valid in MCE v44"
         );
     }
+}
+
+#[test]
+fn every_validity_window_of_the_code_editor_is_answered_by_date() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let sets = CodeSets::embedded();
+    for (file, system) in [
+        ("mce-v44-icd10cm-dx-attributes.tsv.xz", System::Icd10Cm),
+        ("mce-v44-icd10pcs-proc-attributes.tsv.xz", System::Icd10Pcs),
+    ] {
+        let rows = mce_windows(&common::read_xz(
+            &shared.join("sources/coverage/mce").join(file),
+        ));
+        let covered = |code: &str, d: Day| {
+            rows.iter()
+                .any(|(c, f, t)| c == code && *f <= d && t.is_none_or(|t| t >= d))
+        };
+        let mut checked = 0;
+        for (code, from, to) in &rows {
+            let code = match system {
+                System::Icd10Cm => dxpx::codes::normalize::dot_icd10cm(code),
+                _ => code.clone(),
+            };
+            assert_eq!(
+                sets.on(system, &code, *from),
+                Validity::Billable,
+                "{code} on {from}"
+            );
+            if let Some(to) = to {
+                assert_eq!(
+                    sets.on(system, &code, *to),
+                    Validity::Billable,
+                    "{code} on {to}"
+                );
+                let after = to.succ();
+                // Only the codes whose row ends with no other row taking over: far fewer.
+                if !covered(&compact(&code), after) && checked < 2_000 {
+                    checked += 1;
+                    assert_ne!(
+                        sets.on(system, &code, after),
+                        Validity::Billable,
+                        "{code} on {after}"
+                    );
+                }
+            }
+        }
+    }
+    let pcs_valid = sets.icd10pcs().len();
+    assert_eq!(pcs_valid, 79_256, "FY2027 has 79,256 ICD-10-PCS codes");
+}
+
+#[test]
+fn fy2027_changes_are_judged_by_the_date_of_service() {
+    let sets = CodeSets::embedded();
+    let cm = System::Icd10Cm;
+    let c78 = sets.lookup("C78.31", cm).unwrap();
+    assert_eq!(c78.status(), Status::Valid);
+    assert_eq!(c78.title, "Secondary malignant neoplasm of larynx");
+    assert_eq!(
+        sets.on(cm, "C78.31", day("2026-08-01")),
+        Validity::NotYet(day("2026-10-01"))
+    );
+    assert_eq!(sets.on(cm, "D69.1", day("2026-11-01")), Validity::Header);
+    assert_eq!(sets.on(cm, "D69.1", day("2026-08-01")), Validity::Billable);
+    assert_eq!(sets.icd10cm().status("D69.1"), Some(Status::Header));
+    assert_eq!(
+        sets.on(cm, "S23.420A", day("2026-05-01")),
+        Validity::Billable
+    );
+    assert_eq!(
+        sets.on(cm, "S23.420A", day("2026-11-01")),
+        Validity::Ended(day("2026-09-30"))
+    );
+    assert_eq!(sets.icd10cm().status("S23.420A"), Some(Status::Retired));
+    assert_eq!(
+        sets.icd10cm().title("L02.232"),
+        Some("Carbuncle of back [any part, except buttock and flank]"),
+        "revised in FY2027"
+    );
+    for new in ["J4B", "F64.A", "K31.B", "K74.0A", "M67.A01", "K6A01"] {
+        let found = sets.lookup_any(new);
+        assert!(
+            found
+                .iter()
+                .any(|e| e.system() == cm && e.status() == Status::Valid),
+            "{new}: {found:?}"
+        );
+    }
+    assert_eq!(sets.release_on(cm, day("2026-11-01")), "FY2027");
+    assert_eq!(
+        sets.release_on(cm, day("2026-08-01")),
+        "FY2026 (April 1, 2026 update)"
+    );
+    assert_eq!(sets.release_on(cm, day("2019-03-01")), "FY2019");
 }
 
 #[test]
@@ -42,7 +155,7 @@ fn e11_9_and_its_header() {
     assert_eq!(e.code, "E11.9");
     assert_eq!(e.title, "Type 2 diabetes mellitus without complications");
     assert_eq!(e.status(), Status::Valid);
-    assert!(e.release.contains("FY2026"), "{}", e.release);
+    assert!(e.release.contains("FY2027"), "{}", e.release);
     let header = sets.lookup("E11", System::Icd10Cm).unwrap();
     assert_eq!(header.status(), Status::Header);
     assert!(header.children.iter().any(|(c, _)| c == "E11.9"));

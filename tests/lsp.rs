@@ -85,7 +85,7 @@ fn hover_explains_each_system() {
         h.contains("Type 2 diabetes mellitus without complications"),
         "{h}"
     );
-    assert!(h.contains("FY2026"), "the release is named: {h}");
+    assert!(h.contains("FY2027"), "the release is named: {h}");
     assert!(h.contains("billable"), "{h}");
     assert!(h.contains("E08-E13"), "the breadcrumb: {h}");
     assert!(h.contains("Excludes1"), "{h}");

@@ -234,6 +234,10 @@ pub fn parse_manifest(text: &str) -> Vec<Release> {
                     .get(4)
                     .map(|s| s.split(", ").map(str::to_string).collect())
                     .unwrap_or_default(),
+                updates: f
+                    .get(5)
+                    .map(|s| s.split_whitespace().map(str::to_string).collect())
+                    .unwrap_or_default(),
             })
         })
         .collect()

@@ -2,6 +2,7 @@
 //! Code Editor flags and titles), its chapters and blocks, its instructional notes and its
 //! 7th-character tables.
 
+use super::history::{Day, History, Role, Validity};
 use super::memo::Memo;
 use super::normalize::dot_icd10cm;
 use super::table::Table;
@@ -15,6 +16,10 @@ const BILLABLE: usize = 2;
 const FLAGS: usize = 3;
 const SHORT_TITLE: usize = 4;
 const TITLE: usize = 5;
+/// When the code was billable or a header (empty: since ICD-10 began, as it is today).
+const HISTORY: usize = 6;
+/// Where a code not in the tabular came from (`FY2027 changes`, `MCE`, `deleted in FY2027`).
+const ORIGIN: usize = 7;
 
 pub struct Icd10Cm {
     codes: Table,
@@ -174,6 +179,31 @@ impl Icd10Cm {
             .map(|r| (r.key(), r.field(TITLE)))
     }
 
+    /// A code's windows: when it was billable, when a header.
+    pub fn history(&self, dotted: &str) -> Option<History> {
+        self.codes.get(dotted).map(history)
+    }
+
+    /// What a code was on a day: billable, a header, not yet valid or no longer valid.
+    pub fn on(&self, dotted: &str, day: Day) -> Validity {
+        self.codes
+            .get(dotted)
+            .map_or(Validity::Unknown, |r| history(r).on(day))
+    }
+
+    /// Where a code not in the tabular came from: `FY2027 changes` (a new code: its notes
+    /// are its category's), `deleted in FY2027`, `MCE` (known only from the Medicare Code
+    /// Editor's history); empty for a code of the tabular.
+    pub fn origin(&self, dotted: &str) -> &str {
+        self.codes.get(dotted).map_or("", |r| r.field(ORIGIN))
+    }
+
+    /// Whether the first three characters are a category of some release (`QA0`, `J4B`):
+    /// the shape of an ICD-10-CM code comes from the data, not a pattern.
+    pub fn is_category(&self, key: &str) -> bool {
+        key.get(..3).is_some_and(|c| self.codes.get(c).is_some())
+    }
+
     /// The number of billable codes.
     pub fn billable_count(&self) -> usize {
         self.codes
@@ -193,11 +223,24 @@ impl Icd10Cm {
 }
 
 fn status(row: super::table::Row<'_>) -> Status {
+    let closed = |h: &str| !h.is_empty() && h.split(' ').all(|w| !w.ends_with('-'));
     if row.field(BILLABLE) == "1" {
         Status::Valid
+    } else if closed(row.field(HISTORY)) {
+        // Every window has ended: deleted (S23.420A in FY2027).
+        Status::Retired
     } else {
         Status::Header
     }
+}
+
+fn history(row: super::table::Row<'_>) -> History {
+    let today = if row.field(BILLABLE) == "1" {
+        Role::Billable
+    } else {
+        Role::Header
+    };
+    History::parse(row.field(HISTORY), today)
 }
 
 fn listed(row: super::table::Row<'_>) -> Listed {
@@ -217,9 +260,13 @@ impl CodeSet for Icd10Cm {
         let b = key.as_bytes();
         let shaped = (3..=7).contains(&b.len())
             && b[0].is_ascii_uppercase()
-            && b[1].is_ascii_digit()
-            && b[2].is_ascii_alphanumeric();
+            && b[2].is_ascii_alphanumeric()
+            && (b[1].is_ascii_digit() || self.is_category(key));
         shaped.then(|| dot_icd10cm(key))
+    }
+
+    fn on(&self, dotted: &str, day: Day) -> Validity {
+        Icd10Cm::on(self, dotted, day)
     }
 
     fn status(&self, dotted: &str) -> Option<Status> {

@@ -2,11 +2,14 @@
 //! end date, and the labels of the first three axes (section, body system, operation).
 
 use super::data::LazyTable;
+use super::history::{Day, History, Role, Validity};
 use super::{CodeSet, Entry, Listed, Status, System};
 
-// Columns of the `icd10pcs` table (after the code): MCE flags, end date, title source, title.
+// Columns of the `icd10pcs` table (after the code): MCE flags, validity windows, title
+// source, title.
 const FLAGS: usize = 1;
-const ENDED: usize = 2;
+/// When the code was valid (empty: since ICD-10 began, and still).
+const HISTORY: usize = 2;
 const TITLE_SOURCE: usize = 3;
 const TITLE: usize = 4;
 
@@ -25,23 +28,37 @@ impl Icd10Pcs {
         [&self.codes, &self.axes]
     }
 
-    /// Whether a code is in the tables and has not ended.
+    /// Whether a code is valid in the newest release.
     pub fn in_force(&self, code: &str) -> bool {
-        self.codes
-            .get(code)
-            .is_some_and(|r| r.field(ENDED).is_empty())
+        self.codes.get(code).is_some_and(|r| open(r.field(HISTORY)))
     }
 
-    /// The codes in force (not ended).
+    /// The codes valid in the newest release.
     pub fn len(&self) -> usize {
+        self.codes.rows().filter(|r| open(r.field(HISTORY))).count()
+    }
+
+    pub fn history(&self, code: &str) -> Option<History> {
         self.codes
-            .rows()
-            .filter(|r| r.field(ENDED).is_empty())
-            .count()
+            .get(code)
+            .map(|r| History::parse(r.field(HISTORY), Role::Billable))
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// Whether a history column has a window still open.
+fn open(history: &str) -> bool {
+    history.is_empty() || history.split(' ').any(|w| w.ends_with('-'))
+}
+
+fn status_of(history: &str) -> Status {
+    if open(history) {
+        Status::Valid
+    } else {
+        Status::Retired
     }
 }
 
@@ -57,13 +74,11 @@ impl CodeSet for Icd10Pcs {
     }
 
     fn status(&self, code: &str) -> Option<Status> {
-        self.codes.get(code).map(|r| {
-            if r.field(ENDED).is_empty() {
-                Status::Valid
-            } else {
-                Status::Retired
-            }
-        })
+        self.codes.get(code).map(|r| status_of(r.field(HISTORY)))
+    }
+
+    fn on(&self, code: &str, day: Day) -> Validity {
+        self.history(code).map_or(Validity::Unknown, |h| h.on(day))
     }
 
     fn describe(&self, code: &str, e: &mut Entry) {
@@ -79,7 +94,11 @@ impl CodeSet for Icd10Pcs {
         let Some(row) = self.codes.get(code) else {
             return;
         };
-        e.terminated = row.field(ENDED).to_string();
+        e.terminated = self
+            .history(code)
+            .and_then(|h| h.0.last().and_then(|w| w.to))
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         e.status = self.status(code);
         e.edit_flags = row
             .field(FLAGS)
@@ -102,11 +121,7 @@ impl CodeSet for Icd10Pcs {
             .take(limit)
             .map(|i| self.codes.row(i))
             .map(|r| {
-                let status = if r.field(ENDED).is_empty() {
-                    Status::Valid
-                } else {
-                    Status::Retired
-                };
+                let status = status_of(r.field(HISTORY));
                 (r.key().to_string(), r.field(TITLE).to_string(), status)
             })
             .collect()

@@ -6,6 +6,7 @@ mod cpt;
 mod data;
 mod gems;
 mod hcpcs;
+pub mod history;
 mod icd10cm;
 mod icd10pcs;
 mod icd9cm;
@@ -28,6 +29,7 @@ pub use icd10cm::Icd10Cm;
 pub use icd10pcs::Icd10Pcs;
 pub use search::SearchHit;
 
+use history::{Day, Validity};
 use normalize::compact;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -187,8 +189,21 @@ pub trait CodeSet: Send + Sync {
     /// may read (ICD-9-CM: `45.13` is a procedure, `451.3` a diagnosis).
     fn read(&self, key: &str, written: &str) -> Option<String>;
 
-    /// Whether a code can be billed; `None` when it is in no release of the set.
+    /// Whether a code can be billed in the newest release; `None` when it is in no release
+    /// of the set.
     fn status(&self, code: &str) -> Option<Status>;
+
+    /// What a code was on a day of service. Sets with no history answer from [`status`]
+    /// (HCPCS and CPT have their own date checks).
+    ///
+    /// [`status`]: CodeSet::status
+    fn on(&self, code: &str, _day: Day) -> Validity {
+        match self.status(code) {
+            Some(Status::Valid) => Validity::Billable,
+            Some(Status::Header) => Validity::Header,
+            Some(Status::Retired) | Some(Status::Invalid) | None => Validity::Unknown,
+        }
+    }
 
     /// Fills in what the set says about a code: status, titles, hierarchy, notes… A code
     /// in no release keeps `entry.status` unset (the registry makes it `Invalid`).
@@ -397,6 +412,29 @@ impl CodeSets {
     /// The status of a canonical code of `system`; `None` when it is in no release.
     pub fn status(&self, system: System, code: &str) -> Option<Status> {
         self.set(system).status(code)
+    }
+
+    /// What a code of `system` was on a day of service.
+    pub fn on(&self, system: System, code: &str, day: Day) -> Validity {
+        self.set(system).on(code, day)
+    }
+
+    /// The release of `system` in force on a day: `FY2026 (April 1, 2026 update)`. Sets with
+    /// one release name it whatever the day.
+    pub fn release_on(&self, system: System, day: Day) -> String {
+        let Some(r) = self.releases.iter().find(|r| r.set == system.name()) else {
+            return String::new();
+        };
+        let (from, to) = (Day::parse(&r.effective_from), Day::parse(&r.effective_to));
+        if r.updates.is_empty() || from.is_some_and(|f| f <= day) {
+            let mut name = self.release_of(system);
+            if to.is_some_and(|t| t < day) {
+                name.push_str(", the newest dxpx has");
+            }
+            return name;
+        }
+        let updates: Vec<Day> = r.updates.iter().filter_map(|u| Day::parse(u)).collect();
+        history::release_on(day, &updates)
     }
 
     /// A CPT or HCPCS modifier and its label (CPT labels are dxpx's own, never AMA text).

@@ -46,6 +46,7 @@ pub fn build(
         effective_from: String::new(),
         effective_to: String::new(),
         sources,
+        updates: Vec::new(),
     });
     Ok(())
 }

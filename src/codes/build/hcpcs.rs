@@ -3,6 +3,7 @@
 
 use super::mce::iso_date;
 use super::{BuildError, Built, Release, clean, file_name, read_text, sorted};
+use crate::codes::history::Day;
 use std::path::Path;
 
 pub fn build(anweb: &Path, groups: Option<&Path>, built: &mut Built) -> Result<(), BuildError> {
@@ -80,12 +81,25 @@ pub fn build(anweb: &Path, groups: Option<&Path>, built: &mut Built) -> Result<(
         ));
     }
     let quarter = quarter_name(&file_name(anweb)).unwrap_or_else(|| format!("effective {newest}"));
+    // A quarterly file is in force for three months; after that a newer one may hold codes
+    // this one does not.
+    let quarter_end = Day::parse(&newest)
+        .and_then(|d| {
+            let (y, m) = if d.month() > 9 {
+                (d.year() + 1, d.month() - 9)
+            } else {
+                (d.year(), d.month() + 3)
+            };
+            Some(Day::new(y, m, 1)?.pred().to_string())
+        })
+        .unwrap_or_default();
     built.releases.push(Release {
         set: "HCPCS",
         release: quarter,
         effective_from: newest,
-        effective_to: String::new(),
+        effective_to: quarter_end,
         sources,
+        updates: Vec::new(),
     });
     Ok(())
 }

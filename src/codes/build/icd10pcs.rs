@@ -4,6 +4,7 @@
 
 use super::mce::Mce;
 use super::{BuildError, Built, Release, clean, file_name, read_text, sorted};
+use crate::codes::history::{History, Role};
 use roxmltree::{Document, Node};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -126,7 +127,8 @@ pub fn build(
     }
     // Codes the MCE lists as valid that the tables release predates (an April update).
     if let Some(m) = mce {
-        for code in m.current.keys() {
+        // Every code valid at any time since FY2016, so a document from then reads it.
+        for code in m.windows.keys() {
             if codes.contains_key(code) || code.len() != 7 {
                 continue;
             }
@@ -150,16 +152,17 @@ pub fn build(
                 .and_then(|m| m.current.get(&code))
                 .map(String::as_str)
                 .unwrap_or("");
-            let ended = mce
-                .filter(|m| !m.current.contains_key(&code))
-                .and_then(|m| m.ended.get(&code))
-                .map(String::as_str)
-                .unwrap_or("");
+            // When the code was valid; a code of the tables the list does not know keeps the
+            // tables' word for it.
+            let history = mce
+                .and_then(|m| m.windows.get(&code))
+                .map(|w| History(History::of(Role::Billable, w).collect()).encode(Role::Billable))
+                .unwrap_or_default();
             let (source, title) = match titles.get(&code) {
                 Some(t) => ("official", t.as_str()),
                 None => ("composed", composed.as_str()),
             };
-            format!("{code}\t{flags}\t{ended}\t{source}\t{title}")
+            format!("{code}\t{flags}\t{history}\t{source}\t{title}")
         })
         .collect();
     let mut sources = vec![file_name(tables)];
@@ -172,16 +175,30 @@ pub fn build(
             file_name(&m.file)
         ));
     }
+    // The valid list decides the release; older tables still name its codes.
+    let (fy, release) = match mce.and_then(|m| m.fiscal_year).map(|fy| fy as i32) {
+        Some(fy) if fy > version => (
+            fy,
+            format!(
+                "FY{fy} (valid list from the Medicare Code Editor v{}; titles from the FY{version} tables)",
+                fy - 1983
+            ),
+        ),
+        Some(_) => (
+            version,
+            format!("FY{version} tables, valid list from the Medicare Code Editor"),
+        ),
+        None => (version, format!("FY{version}")),
+    };
     built.releases.push(Release {
         set: "ICD-10-PCS",
-        release: if mce.is_some() {
-            format!("FY{version} tables, valid list from the Medicare Code Editor")
-        } else {
-            format!("FY{version}")
-        },
-        effective_from: format!("{}-10-01", version - 1),
-        effective_to: format!("{version}-09-30"),
+        release,
+        effective_from: format!("{}-10-01", fy - 1),
+        effective_to: format!("{fy}-09-30"),
         sources,
+        updates: mce
+            .map(|m| m.updates.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
     });
     built.tables.insert("icd10pcs", sorted(rows));
     axes_rows.sort();

@@ -55,6 +55,7 @@ pub(super) fn build(sources: &Sources, built: &mut Built) -> Result<(), BuildErr
             effective_from: "2014-10-01".into(),
             effective_to: "2015-09-30".into(),
             sources: used,
+            updates: Vec::new(),
         });
     }
 
@@ -111,6 +112,7 @@ pub(super) fn build(sources: &Sources, built: &mut Built) -> Result<(), BuildErr
             effective_from: String::new(),
             effective_to: String::new(),
             sources: gem_files,
+            updates: Vec::new(),
         });
     }
     Ok(())

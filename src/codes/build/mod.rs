@@ -53,6 +53,9 @@ pub struct Release {
     pub effective_from: String,
     pub effective_to: String,
     pub sources: Vec<String>,
+    /// The days a release of this set began (each October 1, and the April and January
+    /// updates), as far back as the history goes; empty when the sources have no history.
+    pub updates: Vec<String>,
 }
 
 /// The tables built from one folder: file name → rows, plus the releases they came from.
@@ -65,15 +68,17 @@ pub struct Built {
 impl Built {
     /// `manifest.tsv`: one row per code set.
     pub fn manifest(&self) -> String {
-        let mut out = String::from("set\trelease\teffective_from\teffective_to\tsources\n");
+        let mut out =
+            String::from("set\trelease\teffective_from\teffective_to\tsources\tupdates\n");
         for r in &self.releases {
             out.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{}\n",
                 r.set,
                 r.release,
                 r.effective_from,
                 r.effective_to,
-                r.sources.join(", ")
+                r.sources.join(", "),
+                r.updates.join(" ")
             ));
         }
         out
@@ -106,22 +111,40 @@ impl Sources {
         Ok(Sources { files })
     }
 
-    /// The Medicare Code Editor list (`kind`: dx-attributes, proc-attributes) of the same
-    /// fiscal year as the code-set file `of`, else the newest. Its version is the MS-DRG
-    /// grouper's, which counts fiscal years: v43 for FY2026, v44 for FY2027. A newer list
-    /// than the tabular would mark the codes of another release valid.
-    fn mce_for(&self, of: &Path, kind: &str) -> Option<&Path> {
-        let name = of.file_name()?.to_str()?;
-        let year = name
-            .as_bytes()
-            .windows(4)
-            .filter_map(|w| std::str::from_utf8(w).ok()?.parse::<u32>().ok())
-            .find(|y| (2016..2100).contains(y));
-        year.and_then(|fy| {
+    /// The Medicare Code Editor list (`kind`: dx-attributes, proc-attributes) of fiscal year
+    /// `fy`, else the newest. Its version is the MS-DRG grouper's, which counts fiscal years:
+    /// v43 for FY2026, v44 for FY2027. A newer list than the release would mark the codes of
+    /// another release valid.
+    fn mce_for(&self, fy: Option<u32>, kind: &str) -> Option<&Path> {
+        fy.and_then(|fy| {
             let version = format!("mce-v{}", fy - 1983);
             self.find(|n| n.contains(&version) && n.contains(kind))
         })
         .or_else(|| self.find(|n| n.contains("mce") && n.contains(kind)))
+    }
+
+    /// The folders of release changes (`fy2027-changes/added.csv`…), oldest first.
+    fn changes(&self) -> Vec<icd10cm::Changes> {
+        let mut out: Vec<icd10cm::Changes> = self
+            .files
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == "added.csv"))
+            .filter_map(|p| {
+                let folder = p.parent()?;
+                let name = folder.file_name()?.to_str()?.to_ascii_lowercase();
+                let fy = name
+                    .strip_prefix("fy")?
+                    .strip_suffix("-changes")?
+                    .parse()
+                    .ok()?;
+                Some(icd10cm::Changes {
+                    fiscal_year: fy,
+                    folder: folder.to_path_buf(),
+                })
+            })
+            .collect();
+        out.sort_by_key(|c| c.fiscal_year);
+        out
     }
 
     /// The newest-named file whose lower-cased name satisfies `pred`.
@@ -177,6 +200,56 @@ fn key_of(row: &str) -> &str {
     row.split('\t').next().unwrap_or("")
 }
 
+/// The data rows of a CSV file with a header row, as fields (quotes read), each with its line
+/// number; a row with fewer than `columns` fields is an error naming the line.
+pub(crate) fn csv_rows(
+    path: &Path,
+    columns: usize,
+) -> Result<Vec<(usize, Vec<String>)>, BuildError> {
+    let text = read_text(path)?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    fields.last_mut().expect("one field").push('"');
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => fields.push(String::new()),
+                c => fields.last_mut().expect("one field").push(c),
+            }
+        }
+        if fields.len() < columns {
+            return Err(BuildError::new(
+                path,
+                Some(i + 1),
+                format!(
+                    "expected {columns} comma-separated fields, found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        out.push((i + 1, fields));
+    }
+    Ok(out)
+}
+
+/// The fiscal year a file name states (`…tabular-2026-April-1.xml`, `…tables-2026.xml`).
+fn year_in(path: &Path) -> Option<u32> {
+    let name = path.file_name()?.to_str()?;
+    name.as_bytes()
+        .windows(4)
+        .filter_map(|w| std::str::from_utf8(w).ok()?.parse::<u32>().ok())
+        .find(|y| (2016..2100).contains(y))
+}
+
 /// Tabs and newlines would break the row format; titles never need them.
 pub(crate) fn clean(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -195,17 +268,26 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
             && (n.ends_with(".xml") || n.ends_with(".xml.xz"))
     });
     if let Some(tabular) = tabular {
-        let mce_dx = match sources.mce_for(tabular, "dx-attributes") {
+        // The release built is the tabular's, brought forward by any newer change files; its
+        // Medicare Code Editor list is that year's.
+        let changes = sources.changes();
+        let fy = year_in(tabular)
+            .into_iter()
+            .chain(changes.iter().map(|c| c.fiscal_year))
+            .max();
+        let mce_dx = match sources.mce_for(fy, "dx-attributes") {
             Some(p) => Some(mce::read(p)?),
             None => None,
         };
         let order = sources.find(|n| n.contains("icd10cm") && n.contains("order"));
-        icd10cm::build(tabular, order, mce_dx.as_ref(), &mut built)?;
+        icd10cm::build(tabular, &changes, order, mce_dx.as_ref(), &mut built)?;
     }
     if let Some(tables) = sources.find(|n| {
         n.contains("pcs") && n.contains("tables") && (n.ends_with(".xml") || n.ends_with(".xml.xz"))
     }) {
-        let mce_pcs = match sources.mce_for(tables, "proc-attributes") {
+        // The valid list decides which codes are in force; the tables only give titles, so
+        // the newest list is used (FY2027's new codes are named from the FY2026 axes).
+        let mce_pcs = match sources.mce_for(None, "proc-attributes") {
             Some(p) => Some(mce::read(p)?),
             None => None,
         };
