@@ -227,7 +227,7 @@ fn the_corpus_is_checked() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    for kind in [".csv", ".837", ".json", ".hl7", ".txt"] {
+    for kind in [".csv", ".json", ".hl7", ".txt"] {
         assert!(
             findings
                 .iter()
@@ -235,6 +235,15 @@ fn the_corpus_is_checked() {
             "findings in {kind} files"
         );
     }
+    // The 4010 claims are from 1996-2013 and coded in ICD-9-CM, as their dates of service
+    // required: none of their codes is retired on those dates.
+    let retired_in_claims: Vec<&Value> = findings
+        .iter()
+        .filter(|f| {
+            f["path"].as_str().unwrap().ends_with(".837") && f["rule"] == "dxpx/retired-code"
+        })
+        .collect();
+    assert!(retired_in_claims.is_empty(), "{retired_in_claims:?}");
 }
 
 /// The README's rule table is the registry: every rule with its id and default severity, in

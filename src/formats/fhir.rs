@@ -109,12 +109,30 @@ fn codings(
         .map(Json::items)
         .unwrap_or(&[])
     {
-        let Some(system) = c.get("system").and_then(Json::str).and_then(system_of) else {
+        let uri = c.get("system").and_then(Json::str).unwrap_or("");
+        let Some(mut system) = system_of(uri) else {
             continue;
         };
         let Some(Json::String(code, start, end)) = c.get("code") else {
             continue;
         };
+        // `sid/icd-10` names ICD-10 without saying which: a procedure code of ICD-10-PCS is
+        // one by its shape (BQ0HZZZ), and never an ICD-10-CM code with a dot put in.
+        let key = crate::codes::normalize::compact(code);
+        if uri.to_ascii_lowercase().ends_with("/sid/icd-10")
+            && !code.contains('.')
+            && sets.icd10pcs().status_of_code(&key).is_some()
+        {
+            system = System::Icd10Pcs;
+        }
+        // One diagnosis coded twice (icd-10-cm and icd-10 codings of the same code) is one
+        // code, reported once.
+        let same_code = |i: &usize| {
+            crate::codes::normalize::compact(&out[*i].code) == key && out[*i].system == system
+        };
+        if ids.iter().any(same_code) {
+            continue;
+        }
         let m = match system {
             System::Icd10Cm | System::Icd9Cm => {
                 fields::coded_diagnosis(sets, system, code, *start, *end, field)

@@ -17,10 +17,14 @@ pub fn coded_diagnosis(
     field: &str,
 ) -> Mention {
     let upper = written.trim().to_ascii_uppercase();
-    let (code, status) = if system == System::Icd9Cm {
+    // A code in the set is written as the set writes it; anything else as it was written,
+    // with no dot put in (`ADMITCD` is not `ADM.ITCD`).
+    let (dotted, status) = if system == System::Icd9Cm {
         let dotted = dot_icd9_dx(&upper);
         let status = if sets.icd9cm().has_diagnosis(&dotted) {
             Status::Retired
+        } else if sets.icd9cm().is_diagnosis_header(&dotted) {
+            Status::Header
         } else {
             Status::Invalid
         };
@@ -29,6 +33,13 @@ pub fn coded_diagnosis(
         let dotted = dot_icd10cm(&upper);
         let status = sets.icd10cm().status(&dotted).unwrap_or(Status::Invalid);
         (dotted, status)
+    };
+    let code = match status {
+        Status::Invalid => sets
+            .set(system)
+            .read(&compact(&upper), &upper)
+            .unwrap_or(upper),
+        _ => dotted,
     };
     Mention {
         start,

@@ -33,6 +33,11 @@ struct Line {
 #[derive(Default)]
 struct Claim {
     diagnoses: Vec<usize>,
+    /// ICD procedure codes of HI (837I): supported by the claim's diagnoses, dated by it.
+    procedures: Vec<usize>,
+    /// Where the claim starts (its CLM) and ends (its last segment so far).
+    start: usize,
+    end: usize,
     date: Option<String>,
     /// (procedure mention, pointers with their spans or None for "all diagnoses", line date)
     lines: Vec<Line>,
@@ -69,7 +74,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         ));
         return parsed;
     }
-    let component = b[i];
+    let mut component = b[i];
     let terminator = b[i + 1];
     // Separators are ASCII; anything else would split inside characters.
     if ![element, component, terminator]
@@ -129,9 +134,17 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     for seg in &segments {
         let id = &text[seg.elements[0].start..seg.elements[0].end];
         let el = |n: usize| seg.elements.get(n).copied().filter(|sp| sp.end > sp.start);
+        if let Some(claim) = claims.last_mut()
+            && !matches!(id, "CLM" | "SE" | "GE" | "IEA" | "HL")
+        {
+            claim.end = seg.end;
+        }
         match id {
             "CLM" => {
-                claims.push(Claim::default());
+                claims.push(Claim {
+                    start: seg.start,
+                    ..Claim::default()
+                });
                 in_lines = false;
                 icd9_claim = false;
             }
@@ -145,6 +158,12 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     continue;
                 };
                 for sp in seg.elements.iter().skip(1).filter(|sp| sp.end > sp.start) {
+                    if let Some(used) = other_separator(text, *sp, component) {
+                        parsed
+                            .problems
+                            .push(separator_problem(*sp, component, used));
+                        component = used;
+                    }
                     let parts = split(text, *sp, component);
                     let (Some(q), Some(code)) = (parts.first(), parts.get(1)) else {
                         continue;
@@ -160,8 +179,12 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                         parsed.mentions.push(m);
                         if is_dx {
                             claim.diagnoses.push(idx);
+                        } else {
+                            claim.procedures.push(idx);
                         }
-                    } else if !matches!(qualifier, "BH" | "BE" | "BG" | "BI" | "TC")
+                    // Occurrence, value, condition and treatment codes, and the DRG (DR), are
+                    // not diagnoses: not read, and not a problem.
+                    } else if !matches!(qualifier, "BH" | "BE" | "BG" | "BI" | "TC" | "DR")
                         && code.end > code.start
                     {
                         parsed.problems.push(problem(
@@ -186,6 +209,12 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 };
                 let composite = if id == "SV1" { el(1) } else { el(2) };
                 let Some(composite) = composite else { continue };
+                if let Some(used) = other_separator(text, composite, component) {
+                    parsed
+                        .problems
+                        .push(separator_problem(composite, component, used));
+                    component = used;
+                }
                 let parts = split(text, composite, component);
                 let Some(code) = parts.get(1) else { continue };
                 let Some(mut m) = fields::procedure(sets, text, code.start, code.end, id) else {
@@ -259,8 +288,19 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     }
 
     // Scopes: each service line with the diagnoses its pointers name (all of the claim's
-    // for an institutional line, which has none).
+    // for an institutional line, which has none); the HI procedures with all of them.
     for claim in &claims {
+        if !claim.procedures.is_empty() {
+            let mut ids: Vec<usize> = claim.procedures.clone();
+            ids.extend(&claim.diagnoses);
+            ids.sort_unstable();
+            parsed.scopes.push(Scope {
+                start: claim.start,
+                end: claim.end.max(claim.start),
+                mentions: ids,
+                date_of_service: claim.date.clone(),
+            });
+        }
         for Line {
             procedure: proc_idx,
             pointers,
@@ -305,6 +345,29 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     // Mentions were pushed in file order; keep the invariant explicit for the rules.
     debug_assert!(parsed.mentions.windows(2).all(|w| w[0].start <= w[1].start));
     parsed
+}
+
+/// The component separator a composite element uses when it is not the one the ISA declares:
+/// its qualifier (`HC`, `ABK`) followed by another punctuation mark (`HC>99213`).
+fn other_separator(text: &str, sp: Span, component: u8) -> Option<u8> {
+    let raw = &text.as_bytes()[sp.start..sp.end];
+    if raw.contains(&component) {
+        return None;
+    }
+    let qualifier = raw.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let next = *raw.get(qualifier)?;
+    ((2..=3).contains(&qualifier) && next.is_ascii_punctuation()).then_some(next)
+}
+
+fn separator_problem(at: Span, declared: u8, used: u8) -> Finding {
+    problem(
+        at.start,
+        at.end,
+        format!(
+            "the ISA declares {:?} as the component separator (ISA16), but the claims use {:?}: read with {:?} from here",
+            declared as char, used as char, used as char
+        ),
+    )
 }
 
 /// The last character boundary at or before `at`.

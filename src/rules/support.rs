@@ -114,11 +114,19 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                     }
                 })
                 .collect();
-            let wanted: Vec<String> = rules
-                .iter()
-                .flat_map(|r| r.diagnoses.iter().cloned())
-                .take(6)
-                .collect();
+            let mut wanted: Vec<String> = Vec::new();
+            for d in rules.iter().flat_map(|r| r.diagnoses.iter()) {
+                if wanted.len() < 6 && !wanted.contains(d) {
+                    wanted.push(d.clone());
+                }
+            }
+            // A code written twice in the encounter is named once.
+            let mut has: Vec<&str> = Vec::new();
+            for d in &valid {
+                if !has.contains(&d.code.as_str()) {
+                    has.push(&d.code);
+                }
+            }
             out.push(Finding {
                 rule: Rule::DiagnosisMismatch,
                 severity: Severity::Warning,
@@ -129,7 +137,7 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
                     p.code,
                     names.join("; "),
                     wanted.join(", "),
-                    valid.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", ")
+                    has.join(", ")
                 ),
                 related: valid
                     .iter()
