@@ -1,5 +1,6 @@
 //! One typed configuration from `dxpx.toml` and the editor's settings.
 
+use crate::codes::history::Day;
 use crate::rules::{Group, Rule, Severity, UnknownName};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct Config {
     pub documentation_hints: bool,
     pub data_dir: Option<PathBuf>,
     pub cpt_file: Option<PathBuf>,
+    /// The day to judge codes by where a document states no date of service (else today).
+    pub as_of: Option<Day>,
     pub support: Vec<SupportRule>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -40,6 +43,7 @@ impl Default for Config {
             documentation_hints: true,
             data_dir: None,
             cpt_file: None,
+            as_of: None,
             support: Vec::new(),
             include: Vec::new(),
             exclude: Vec::new(),
@@ -74,6 +78,7 @@ struct EditorSection {
 struct DataSection {
     dir: Option<PathBuf>,
     cpt_file: Option<PathBuf>,
+    as_of: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -110,6 +115,8 @@ pub enum ConfigError {
     },
     /// A setting that must be a string.
     NotAString { key: String },
+    /// A date that is not YYYY-MM-DD.
+    BadDate { at: String, value: String },
 }
 
 impl std::fmt::Display for ConfigError {
@@ -130,6 +137,12 @@ impl std::fmt::Display for ConfigError {
                 "{at}: rule {rule}: severity {value:?} is not one of error, warning, info, hint, off"
             ),
             ConfigError::NotAString { key } => write!(f, "{key} must be a string"),
+            ConfigError::BadDate { at, value } => {
+                write!(
+                    f,
+                    "{at}: {value:?} is not a date (write YYYY-MM-DD, as 2026-10-01)"
+                )
+            }
         }
     }
 }
@@ -149,6 +162,14 @@ fn parse_severity(at: &str, rule: Rule, value: &str) -> Result<Option<Severity>,
                 value: value.to_string(),
             }),
     }
+}
+
+/// A day as users write it, YYYY-MM-DD; `at` says where it was written.
+pub fn parse_day(at: &str, value: &str) -> Result<Day, ConfigError> {
+    Day::parse(value).ok_or_else(|| ConfigError::BadDate {
+        at: at.to_string(),
+        value: value.to_string(),
+    })
 }
 
 fn unknown(at: &str) -> impl FnOnce(UnknownName) -> ConfigError + '_ {
@@ -184,6 +205,9 @@ impl Config {
         }
         config.data_dir = file.data.dir.map(|d| base.join(d));
         config.cpt_file = file.data.cpt_file.map(|f| base.join(f));
+        if let Some(d) = &file.data.as_of {
+            config.as_of = Some(parse_day(&format!("{}: [data] as-of", path.display()), d)?);
+        }
         config.support = file.support;
         config.include = file.check.include;
         config.exclude = file.check.exclude;
@@ -255,6 +279,13 @@ impl Config {
         }
         if let Some(v) = settings.get("cptFile").and_then(|v| v.as_str()) {
             self.cpt_file = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = settings.get("asOf") {
+            let v = string("asOf", v)?;
+            self.as_of = match v.trim() {
+                "" => None,
+                d => Some(parse_day("asOf", d)?),
+            };
         }
         Ok(())
     }
@@ -336,6 +367,27 @@ mod tests {
         assert_eq!(c.severity(Rule::DocumentedNotCoded), None);
         assert_eq!(c.severity(Rule::MoreSpecificCode), None);
         assert_eq!(c.severity(Rule::InvalidCode), Some(Severity::Error));
+    }
+
+    #[test]
+    fn the_as_of_date_is_read_and_a_bad_one_named() {
+        let c =
+            Config::from_toml("[data]\nas-of = \"2026-08-01\"\n", Path::new("dxpx.toml")).unwrap();
+        assert_eq!(c.as_of, Day::parse("2026-08-01"));
+        let e = Config::from_toml("[data]\nas-of = \"08/01/26\"\n", Path::new("dxpx.toml"))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("[data] as-of") && e.to_string().contains("YYYY-MM-DD"),
+            "{e}"
+        );
+        let mut c = Config::default();
+        c.apply_settings(&serde_json::json!({"asOf": "2019-03-01"}))
+            .unwrap();
+        assert_eq!(c.as_of, Day::parse("2019-03-01"));
+        assert!(
+            c.apply_settings(&serde_json::json!({"asOf": "soon"}))
+                .is_err()
+        );
     }
 
     #[test]

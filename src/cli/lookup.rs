@@ -1,10 +1,19 @@
 //! `dxpx lookup` and `dxpx search`.
 
+use crate::codes::history::Day;
 use crate::codes::{CodeSets, Entry, System};
 use serde_json::json;
 use std::process::ExitCode;
 
-pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: bool) -> ExitCode {
+/// `as_of`: judge each code by the release in force on that day (else the newest release's
+/// view, with the code's history).
+pub fn lookup(
+    sets: &CodeSets,
+    codes: &[String],
+    system: Option<&str>,
+    as_of: Option<Day>,
+    as_json: bool,
+) -> ExitCode {
     let system = match system.map(|s| System::from_name(s).ok_or(s)) {
         Some(Err(s)) => {
             eprintln!("dxpx: unknown system {s:?} (ICD-10-CM, ICD-10-PCS, ICD-9-CM, CPT, HCPCS)");
@@ -20,7 +29,14 @@ pub fn lookup(sets: &CodeSets, codes: &[String], system: Option<&str>, as_json: 
             None => sets.lookup_any(code),
         });
         let entries: Vec<Entry> = match entries {
-            Ok(entries) => entries,
+            Ok(mut entries) => {
+                if let Some(day) = as_of {
+                    for e in &mut entries {
+                        sets.judge(e, day, "the as-of date");
+                    }
+                }
+                entries
+            }
             Err(fault) => {
                 eprintln!("dxpx: looking up {code:?}: {fault}; the other codes go on");
                 internal = true;
@@ -66,6 +82,8 @@ pub fn entry_json(query: &str, e: &Entry) -> serde_json::Value {
         "title": e.title,
         "short_title": e.short_title,
         "title_note": e.title_note,
+        "history": e.history,
+        "judged": e.judged,
         "hierarchy": e.hierarchy.iter().map(|(id, t)| json!({"id": id, "title": t})).collect::<Vec<_>>(),
         "children": e.children.iter().map(|(c, t)| json!({"code": c, "title": t})).collect::<Vec<_>>(),
         "notes": e.notes.iter().map(|n| json!({"kind": n.kind, "text": n.text, "from": n.from})).collect::<Vec<_>>(),

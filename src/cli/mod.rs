@@ -43,6 +43,14 @@ pub(crate) struct DataOptions {
     /// A licensed CPT file (code and descriptor, CSV or TSV).
     #[arg(long, global = true, value_name = "FILE")]
     cpt_file: Option<PathBuf>,
+    /// Judge codes by the releases in force on this day (YYYY-MM-DD) where a document states
+    /// no date of service; today by default.
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    as_of: Option<crate::codes::history::Day>,
+}
+
+fn parse_as_of(value: &str) -> Result<crate::codes::history::Day, String> {
+    crate::config::parse_day("--as-of", value).map_err(|e| e.to_string())
 }
 
 #[derive(Subcommand, Debug)]
@@ -189,7 +197,7 @@ fn run(cli: Cli) -> ExitCode {
             } else {
                 paths
             };
-            let config = match load_config(config.as_deref(), &paths) {
+            let mut config = match load_config(config.as_deref(), &paths) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("dxpx: {e}");
@@ -197,6 +205,7 @@ fn run(cli: Cli) -> ExitCode {
                 }
             };
             let mut data = cli.data.clone();
+            config.as_of = data.as_of.or(config.as_of);
             data.data_dir = data.data_dir.or(config.data_dir.clone());
             data.cpt_file = data.cpt_file.or(config.cpt_file.clone());
             let color = match color.as_str() {
@@ -225,7 +234,13 @@ fn run(cli: Cli) -> ExitCode {
             codes,
             system,
             json,
-        }) => lookup::lookup(&load(&cli.data), &codes, system.as_deref(), json),
+        }) => lookup::lookup(
+            &load(&cli.data),
+            &codes,
+            system.as_deref(),
+            cli.data.as_of,
+            json,
+        ),
         Some(Command::Scan { files, json, count }) => {
             let scanner = crate::scan::Scanner::new(load(&cli.data));
             let format = match (json, count) {

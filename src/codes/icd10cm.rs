@@ -299,10 +299,13 @@ impl CodeSet for Icd10Cm {
             parent = p.field(PARENT).to_string();
         }
         while let Some(node) = self.tree.get(&parent) {
-            let label = if node.field(1) == "chapter" {
-                format!("Chapter {}", parent.trim_start_matches('0'))
-            } else {
-                parent.clone()
+            let label = match parent.split_once('-') {
+                _ if node.field(1) == "chapter" => {
+                    format!("Chapter {}", parent.trim_start_matches('0'))
+                }
+                // A block of one category (B20) is named by it, not "B20-B20".
+                Some((first, last)) if first == last => first.to_string(),
+                _ => parent.clone(),
             };
             chain.push((label, node.field(5).to_string()));
             for n in self.notes.all(&parent) {

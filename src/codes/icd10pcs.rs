@@ -38,6 +38,11 @@ impl Icd10Pcs {
         self.codes.rows().filter(|r| open(r.field(HISTORY))).count()
     }
 
+    /// The status of a code in any release, by the table alone (no shape check).
+    pub fn status_of_code(&self, code: &str) -> Option<Status> {
+        self.codes.get(code).map(|r| status_of(r.field(HISTORY)))
+    }
+
     pub fn history(&self, code: &str) -> Option<History> {
         self.codes
             .get(code)

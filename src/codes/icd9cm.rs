@@ -37,6 +37,27 @@ impl Icd9Cm {
         self.diagnoses.get(dotted).is_some()
     }
 
+    /// Whether a dotted volume 1 code is a category or subcategory (`250`, `854.0`): the CMS
+    /// files list only the codes, so one with codes below it is one.
+    pub fn is_diagnosis_header(&self, dotted: &str) -> bool {
+        !self.has_diagnosis(dotted) && !self.diagnoses_below(dotted).is_empty()
+    }
+
+    /// The diagnosis codes below a category or code (`250` → 250.00 … 250.93), with titles.
+    fn diagnoses_below(&self, dotted: &str) -> Vec<(String, String)> {
+        let prefix = if dotted.contains('.') {
+            dotted.to_string()
+        } else {
+            format!("{dotted}.")
+        };
+        self.diagnoses
+            .prefix_range(&prefix)
+            .map(|i| self.diagnoses.row(i))
+            .filter(|r| r.key() != dotted)
+            .map(|r| (r.key().to_string(), r.field(TITLE).to_string()))
+            .collect()
+    }
+
     /// Whether a dotted volume 3 code (`45.13`) is in the final release.
     pub fn has_procedure(&self, dotted: &str) -> bool {
         self.procedures.get(dotted).is_some()
@@ -67,7 +88,7 @@ impl CodeSet for Icd9Cm {
             || (numeric && (2..=4).contains(&b.len()) && !written.contains('.'));
         if dx_shape && !(proc_written && written.contains('.')) {
             let dotted = dot_icd9_dx(key);
-            if self.has_diagnosis(&dotted) {
+            if self.has_diagnosis(&dotted) || self.is_diagnosis_header(&dotted) {
                 return Some(dotted);
             }
         }
@@ -83,7 +104,13 @@ impl CodeSet for Icd9Cm {
     }
 
     fn status(&self, dotted: &str) -> Option<Status> {
-        (self.has_diagnosis(dotted) || self.has_procedure(dotted)).then_some(Status::Retired)
+        if self.has_diagnosis(dotted) || self.has_procedure(dotted) {
+            Some(Status::Retired)
+        } else if !Icd9Cm::is_procedure(dotted) && self.is_diagnosis_header(dotted) {
+            Some(Status::Header)
+        } else {
+            None
+        }
     }
 
     fn describe(&self, dotted: &str, e: &mut Entry) {
@@ -100,13 +127,11 @@ impl CodeSet for Icd9Cm {
             e.status = Some(Status::Retired);
             e.title = row.field(TITLE).to_string();
             e.short_title = row.field(SHORT_TITLE).to_string();
-            e.children = self
-                .diagnoses
-                .prefix_range(dotted)
-                .map(|i| self.diagnoses.row(i))
-                .filter(|r| r.key() != dotted)
-                .map(|r| (r.key().to_string(), r.field(TITLE).to_string()))
-                .collect();
+            e.children = self.diagnoses_below(dotted);
+        } else if self.is_diagnosis_header(dotted) {
+            e.status = Some(Status::Header);
+            e.children = self.diagnoses_below(dotted);
+            e.title_note = "an ICD-9-CM category or subcategory: the CMS v32 files title only its codes, which need more digits".into();
         }
     }
 

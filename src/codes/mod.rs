@@ -2,6 +2,7 @@
 //! public structure of CPT. Lookup, hierarchy, notes and word search, with no LSP types.
 
 pub mod build;
+mod conversions;
 mod cpt;
 mod data;
 mod gems;
@@ -21,6 +22,7 @@ pub use build::Release;
 pub fn embedded_tables() -> &'static [(&'static str, &'static [u8])] {
     data::EMBEDDED
 }
+pub use conversions::{Replacement, Why};
 pub use cpt::{Cpt, CptFileError, CptFileProblem, CptLicensed, CptSection};
 pub use data::{TableError, TableProblem};
 pub use hcpcs::Hcpcs;
@@ -164,6 +166,11 @@ pub struct Entry {
     pub terminated: String,
     /// Where a title came from when it is not the official long title.
     pub title_note: String,
+    /// When the code was billable or a category, where that changed since ICD-10 began:
+    /// "billable until 2026-09-30; a category since 2026-10-01 (FY2027)".
+    pub history: String,
+    /// What the code was on the day it was judged by, when one was given.
+    pub judged: String,
 }
 
 impl Entry {
@@ -242,6 +249,7 @@ pub struct CodeSets {
     cpt: Cpt,
     hcpcs: Hcpcs,
     gems: gems::Gems,
+    conversions: conversions::Conversions,
     releases: Vec<Release>,
     /// What went wrong loading user-supplied files; the embedded data stayed in use.
     pub warnings: Vec<String>,
@@ -267,6 +275,8 @@ const LAZY: &[&str] = &[
     "gem-icd10cm-icd9",
     "gem-icd9-icd10pcs",
     "gem-icd10pcs-icd9",
+    "icd10cm-conversions",
+    "icd10pcs-conversions",
 ];
 
 impl CodeSets {
@@ -342,6 +352,10 @@ impl CodeSets {
                 lazy("gem-icd10cm-icd9"),
                 lazy("gem-icd9-icd10pcs"),
                 lazy("gem-icd10pcs-icd9"),
+            ),
+            conversions: conversions::Conversions::new(
+                lazy("icd10cm-conversions"),
+                lazy("icd10pcs-conversions"),
             ),
             releases,
             warnings,
@@ -506,7 +520,121 @@ impl CodeSets {
             Some(_) => e.gems = self.gems.targets(system, &code, |s| self.set(s)),
             None => e.status = Some(Status::Invalid),
         }
+        let history = match system {
+            System::Icd10Cm => self.icd10cm.history(&code),
+            System::Icd10Pcs => self.icd10pcs.history(&code),
+            _ => None,
+        };
+        if let Some(h) = history {
+            e.history = self.describe_history(system, &h);
+        }
+        if system == System::Icd10Cm {
+            e.title_note = match self.icd10cm.origin(&code) {
+                o if o.ends_with(" changes") => format!(
+                    "new in {}: no tabular of that release was available, so the instructional notes shown are its category's, from the {} tabular",
+                    o.trim_end_matches(" changes"),
+                    self.icd10cm_tabular_release()
+                ),
+                "MCE" if e.title.is_empty() => {
+                    "no title: the data dxpx has names only the codes of FY2025 and later".into()
+                }
+                "MCE" => "deleted before FY2026: title from the FY2025 order file".into(),
+                _ => e.title_note,
+            };
+        }
         Some(e)
+    }
+
+    /// The tabular the ICD-10-CM notes come from, as the manifest names its source file.
+    fn icd10cm_tabular_release(&self) -> String {
+        self.releases
+            .iter()
+            .find(|r| r.set == "ICD-10-CM")
+            .and_then(|r| r.sources.first())
+            .and_then(|s| {
+                let year = s
+                    .as_bytes()
+                    .windows(4)
+                    .filter_map(|w| std::str::from_utf8(w).ok()?.parse::<u32>().ok())
+                    .find(|y| (2016..2100).contains(y))?;
+                let april = s.to_ascii_lowercase().contains("april");
+                Some(if april {
+                    format!("FY{year} (April 1, {year} update)")
+                } else {
+                    format!("FY{year}")
+                })
+            })
+            .unwrap_or_else(|| "older".to_string())
+    }
+
+    /// A code's windows as a coder reads them: "billable until 2026-09-30; a category since
+    /// 2026-10-01 (FY2027)". Empty for a code unchanged since ICD-10 began.
+    pub fn describe_history(&self, system: System, h: &history::History) -> String {
+        if let [w] = h.0.as_slice()
+            && w.from == Day::ICD10
+            && w.to.is_none()
+        {
+            return String::new();
+        }
+        let role = |r: history::Role| match r {
+            history::Role::Billable => "billable",
+            history::Role::Header => "a category",
+        };
+        let mut parts: Vec<String> =
+            h.0.iter()
+                .map(|w| {
+                    let role = role(w.role);
+                    let since = (w.from != Day::ICD10)
+                        .then(|| format!("{} ({})", w.from, self.release_on(system, w.from)));
+                    match (since, w.to) {
+                        (None, Some(to)) => format!("{role} until {to}"),
+                        (None, None) => format!("{role} since ICD-10 began"),
+                        (Some(since), None) => format!("{role} since {since}"),
+                        (Some(since), Some(to)) => format!("{role} from {since} until {to}"),
+                    }
+                })
+                .collect();
+        let ends: Option<Vec<Day>> = h.0.iter().map(|w| w.to).collect();
+        if let Some(last) = ends.and_then(|e| e.into_iter().max()) {
+            let gone = last.succ();
+            parts.push(format!(
+                "deleted {gone} ({})",
+                self.release_on(system, gone)
+            ));
+        }
+        parts.join("; ")
+    }
+
+    /// Judges a looked-up code by a day (its document's date of service, `--as-of`): its
+    /// status then, the release in force, and a line that says both. `what` names the day
+    /// ("the date of service").
+    pub fn judge(&self, e: &mut Entry, day: Day, what: &str) {
+        let system = e.system();
+        if !matches!(system, System::Icd10Cm | System::Icd10Pcs) || e.status() == Status::Invalid {
+            return;
+        }
+        e.release = self.release_on(system, day);
+        let (status, verdict) = match self.on(system, &e.code, day) {
+            Validity::Billable => (Status::Valid, "billable".to_string()),
+            Validity::Header => (Status::Header, "a category, not billable".to_string()),
+            Validity::NotYet(from) => (
+                Status::Invalid,
+                format!(
+                    "not valid yet: valid from {from} ({})",
+                    self.release_on(system, from)
+                ),
+            ),
+            Validity::Ended(last) => (
+                Status::Retired,
+                format!(
+                    "deleted: valid until {last}; {} dropped it",
+                    self.release_on(system, last.succ())
+                ),
+            ),
+            Validity::Unknown => return,
+        };
+        e.status = Some(status);
+        e.judged = format!("On {day}, {what} ({}): {verdict}", e.release);
     }
 
     fn entry(&self, code: String, system: System) -> Entry {
@@ -551,10 +679,21 @@ impl CodeSets {
         eager.chain(lazy).map(Table::heap_bytes).sum()
     }
 
-    fn lazy_tables(&self) -> [&data::LazyTable; 7] {
+    fn lazy_tables(&self) -> [&data::LazyTable; 9] {
         let [pcs, axes] = self.icd10pcs.tables();
         let [a, b, c, d] = self.gems.tables();
-        [pcs, axes, self.icd9cm.procedures_table(), a, b, c, d]
+        let [cm_conversions, pcs_conversions] = self.conversions.tables();
+        [
+            pcs,
+            axes,
+            self.icd9cm.procedures_table(),
+            a,
+            b,
+            c,
+            d,
+            cm_conversions,
+            pcs_conversions,
+        ]
     }
 
     /// Loads the one lazy table every ICD-10-CM hover reads (its ICD-9-CM equivalents), so

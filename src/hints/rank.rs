@@ -326,7 +326,16 @@ pub fn history_codes(
     if let Some(title) = sets.icd10cm().title(code) {
         specific.extend(content_stems(title));
     }
+    // The nearest block only: the blocks that hold it (C00-C75 holds C50-C50) are too broad
+    // to say which history fits.
+    let mut blocks = 0;
     for (id, title) in sets.icd10cm().ancestors(code) {
+        if id.contains('-') {
+            blocks += 1;
+            if blocks > 1 {
+                continue;
+            }
+        }
         let category = id.len() == 3 && !id.contains('-') && !id.starts_with('0');
         let target = if category || id.contains('.') {
             &mut specific

@@ -39,11 +39,14 @@ fn badge(e: &Entry) -> &'static str {
     match (e.status(), e.system()) {
         (Status::Valid, System::Cpt) => "CPT code",
         (Status::Valid, _) => "billable",
+        (Status::Header, System::Icd9Cm) => {
+            "ICD-9-CM category — it needs more digits, and ICD-9-CM is not valid for services from 2015-10-01"
+        }
         (Status::Header, _) => "header — not billable; code to a more specific code",
         (Status::Retired, System::Icd9Cm) => {
             "retired — ICD-9-CM is not valid for services from 2015-10-01"
         }
-        (Status::Retired, _) => "retired",
+        (Status::Retired, _) => "deleted — not valid in the release in force",
         (Status::Invalid, _) => "invalid — not in this release",
     }
 }
@@ -86,6 +89,12 @@ pub fn explain(e: &Entry, style: Style, modifiers: &[(String, String)]) -> Strin
         let _ = write!(s, "{}\n\n", style.aside(&e.title_note));
     }
     let _ = write!(s, "{}\n\n", style.badge(badge(e)));
+    if !e.judged.is_empty() {
+        let _ = write!(s, "{}\n\n", e.judged);
+    }
+    if !e.history.is_empty() {
+        let _ = write!(s, "History: {}\n\n", e.history);
+    }
     if !e.hierarchy.is_empty() {
         let crumbs: Vec<String> = e
             .hierarchy

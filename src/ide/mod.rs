@@ -8,6 +8,7 @@ pub mod explain;
 pub use complete::{Candidate, Completion, complete};
 pub use explain::{Style, explain, explain_condition};
 
+use crate::codes::history::Day;
 use crate::codes::{CodeSets, Status, System};
 use crate::document::Document;
 use crate::hints::Condition;
@@ -51,7 +52,11 @@ pub fn hover<'a>(
             end: c.end,
         });
     };
-    let entry = sets.lookup(&m.code, m.system)?;
+    let mut entry = sets.lookup(&m.code, m.system)?;
+    // A code is explained as the release in force on its encounter's date judges it.
+    if let Some(day) = date_of_service(doc, m.start) {
+        sets.judge(&mut entry, day, "the date of service");
+    }
     let modifiers: Vec<(String, String)> = m
         .modifiers
         .iter()
@@ -68,6 +73,22 @@ pub fn hover<'a>(
         start: m.start,
         end: m.end,
     })
+}
+
+/// The date of service of the encounter or claim that holds `offset`, when it states one.
+pub fn date_of_service(doc: &Document, offset: usize) -> Option<Day> {
+    let noted;
+    let scopes = match &doc.structure {
+        Some(s) => &s.scopes,
+        None => {
+            noted = crate::rules::scope::encounters(&doc.text, &doc.scan.mentions);
+            &noted
+        }
+    };
+    scopes
+        .iter()
+        .find(|s| s.start <= offset && offset <= s.end)
+        .and_then(|s| Day::parse(s.date_of_service.as_deref()?))
 }
 
 /// Every occurrence of the code under `offset`, as byte ranges.

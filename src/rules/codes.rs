@@ -3,50 +3,83 @@
 
 use super::{Finding, Fix, Input, Replace, Rule, Severity};
 use crate::codes::CodeSet;
+use crate::codes::history::{Day, Validity};
 use crate::codes::normalize::compact;
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
 
-/// The first date of service coded in ICD-10 in the United States.
-const ICD10_START: &str = "2015-10-01";
-
 /// How many quick fixes a finding offers at most; more would bury the right one.
 const MAX_FIXES: usize = 8;
 
-pub fn check(input: &Input, out: &mut Vec<Finding>) {
-    let sets = input.sets;
-    // ICD-9-CM was the code set for services before 2015-10-01: a claim or encounter that
-    // states such a date is not using a retired code.
-    let mut before_icd10 = vec![false; input.mentions.len()];
-    for scope in input.scopes {
-        if scope
-            .date_of_service
-            .as_deref()
-            .is_some_and(|d| d < ICD10_START)
-        {
-            for &i in &scope.mentions {
-                before_icd10[i] = true;
-            }
+/// The day a mention is judged by, and where that day came from.
+#[derive(Debug, Clone, Copy)]
+struct ServiceDay {
+    day: Day,
+    source: DaySource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DaySource {
+    /// The document's date of service (its encounter's, or its claim's).
+    Document,
+    /// `--as-of`, `[data] as-of` or the `asOf` setting.
+    AsOf,
+    Today,
+}
+
+impl ServiceDay {
+    /// "the date of service 2026-08-01", "the as-of date 2026-08-01", "today, 2026-12-01".
+    fn phrase(self) -> String {
+        match self.source {
+            DaySource::Document => format!("the date of service {}", self.day),
+            DaySource::AsOf => format!("the as-of date {}", self.day),
+            DaySource::Today => format!("today, {}", self.day),
         }
     }
-    for (i, m) in input.mentions.iter().enumerate() {
-        if m.system == System::Icd9Cm && before_icd10[i] {
+}
+
+/// Each mention's day: its scope's date of service, else the configured as-of date, else
+/// today.
+fn service_days(input: &Input) -> Vec<ServiceDay> {
+    let fallback = match input.config.as_of {
+        Some(day) => ServiceDay {
+            day,
+            source: DaySource::AsOf,
+        },
+        None => ServiceDay {
+            day: Day::today(),
+            source: DaySource::Today,
+        },
+    };
+    let mut days = vec![fallback; input.mentions.len()];
+    for scope in input.scopes {
+        let Some(day) = scope.date_of_service.as_deref().and_then(Day::parse) else {
             continue;
+        };
+        for &i in &scope.mentions {
+            days[i] = ServiceDay {
+                day,
+                source: DaySource::Document,
+            };
         }
+    }
+    days
+}
+
+pub fn check(input: &Input, out: &mut Vec<Finding>) {
+    let sets = input.sets;
+    let days = service_days(input);
+    for (i, m) in input.mentions.iter().enumerate() {
+        let on = days[i];
+        // ICD-9-CM was the code set for services before 2015-10-01.
+        let icd9_era = on.day < Day::ICD10;
         let written = m.text(input.text);
         match (m.system, m.status) {
-            (_, Status::Invalid) => out.push(invalid(sets, m, written)),
-            (System::Icd10Cm, Status::Header) => out.push(header(sets, m)),
-            (System::Icd9Cm, Status::Retired) => out.push(retired_icd9(sets, m)),
-            (System::Icd10Pcs, Status::Retired) => out.push(finding(
-                Rule::RetiredCode,
-                m,
-                format!(
-                    "{} was deleted from ICD-10-PCS; choose a current code",
-                    m.code
-                ),
-                Vec::new(),
-            )),
+            (System::Icd9Cm, _) if icd9_era && m.status != Status::Header => {}
+            (_, Status::Invalid) => out.push(invalid(sets, m, written, on)),
+            (System::Icd10Cm | System::Icd10Pcs, _) => out.extend(dated(sets, m, on)),
+            (System::Icd9Cm, Status::Header) if icd9_era => out.push(icd9_header(sets, m)),
+            (System::Icd9Cm, Status::Retired | Status::Header) => out.push(retired_icd9(sets, m)),
             _ => {}
         }
         for md in m.modifiers.iter().filter(|md| !md.valid) {
@@ -89,6 +122,105 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
     }
 }
 
+/// An ICD-10 code judged by the release in force on its day: a header, not yet valid, or
+/// deleted by then.
+fn dated(sets: &CodeSets, m: &Mention, on: ServiceDay) -> Option<Finding> {
+    let system = m.system;
+    match sets.on(system, &m.code, on.day) {
+        Validity::Billable => None,
+        Validity::Header => Some(header(sets, m, on)),
+        Validity::NotYet(from) => Some(not_yet_valid(sets, m, on, from)),
+        Validity::Ended(last) => {
+            let deleted = last.succ();
+            let fixes: Vec<Fix> = sets
+                .replacements(system, &m.code, on.day)
+                .iter()
+                .take(MAX_FIXES)
+                .map(|r| {
+                    let mut fix = replace_with(m, &r.code, &r.title, false);
+                    fix.title.push_str(&format!(" ({})", r.why.describe()));
+                    fix
+                })
+                .collect();
+            let choose = match fixes.len() {
+                0 => "choose a code of that release",
+                _ => "choose one of the codes offered",
+            };
+            Some(finding(
+                Rule::RetiredCode,
+                m,
+                format!(
+                    "{} was deleted on {deleted} ({}), before {}: {choose}",
+                    m.code,
+                    sets.release_on(system, deleted),
+                    on.phrase(),
+                ),
+                fixes,
+            ))
+        }
+        Validity::Unknown => None,
+    }
+}
+
+/// A code that became valid after the day it is judged by. The fix is what was billed
+/// before: the nearest code above it that was billable then (D69.1 for D69.11 before
+/// FY2027).
+fn not_yet_valid(sets: &CodeSets, m: &Mention, on: ServiceDay, from: Day) -> Finding {
+    let system = m.system;
+    if from == Day::ICD10 && on.day < Day::ICD10 {
+        return finding(
+            Rule::NotYetValidCode,
+            m,
+            format!(
+                "{} is an ICD-10 code, and ICD-10 began on 2015-10-01: {} is coded in ICD-9-CM",
+                m.code,
+                on.phrase()
+            ),
+            Vec::new(),
+        );
+    }
+    // The nearest code above it that was billable then, else the billable codes then of the
+    // nearest category above it.
+    let key = compact(&m.code);
+    let mut earlier: Vec<(String, bool)> = Vec::new();
+    for n in (3..key.len()).rev() {
+        let code = match system {
+            System::Icd10Cm => crate::codes::normalize::dot_icd10cm(&key[..n]),
+            _ => key[..n].to_string(),
+        };
+        match sets.on(system, &code, on.day) {
+            Validity::Billable => earlier.push((code, true)),
+            Validity::Header => earlier.extend(
+                sets.billable_below(system, &code, on.day)
+                    .into_iter()
+                    .map(|(c, _)| (c, false)),
+            ),
+            _ => continue,
+        }
+        break;
+    }
+    let fixes = earlier
+        .iter()
+        .take(MAX_FIXES)
+        .map(|(code, preferred)| {
+            let title = sets.set(system).title(code).unwrap_or("");
+            replace_with(m, code, title, *preferred)
+        })
+        .collect();
+    finding(
+        Rule::NotYetValidCode,
+        m,
+        format!(
+            "{} became valid on {from} ({}), after {} ({})",
+            m.code,
+            sets.release_on(system, from),
+            on.phrase(),
+            sets.release_on(system, on.day),
+        ),
+        fixes,
+    )
+}
+
 fn finding(rule: Rule, m: &Mention, message: String, fixes: Vec<Fix>) -> Finding {
     Finding {
         rule,
@@ -118,7 +250,31 @@ fn replace_with(m: &Mention, code: &str, title: &str, preferred: bool) -> Fix {
     }
 }
 
-fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
+fn invalid(sets: &CodeSets, m: &Mention, written: &str, on: ServiceDay) -> Finding {
+    let level_two_shape = {
+        let b = m.code.as_bytes();
+        b.len() == 5 && (b'A'..=b'V').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit)
+    };
+    if m.system == System::Hcpcs
+        && level_two_shape
+        && let Some(release) = sets.releases().iter().find(|r| r.set == "HCPCS")
+        && Day::parse(&release.effective_to).is_some_and(|end| end < on.day)
+    {
+        // dxpx's HCPCS file is one quarter's: a code added since is not an error.
+        let mut f = finding(
+            Rule::InvalidCode,
+            m,
+            format!(
+                "{} is not in HCPCS {}; {} is later, and a newer release may have it",
+                m.code,
+                release.release,
+                on.phrase()
+            ),
+            Vec::new(),
+        );
+        f.severity = Severity::Info;
+        return f;
+    }
     let mut fixes = Vec::new();
     if m.system == System::Icd10Cm {
         // The nearest code is the longest existing prefix; if it is a header, its
@@ -167,18 +323,9 @@ fn invalid(sets: &CodeSets, m: &Mention, written: &str) -> Finding {
     finding(Rule::InvalidCode, m, message, fixes)
 }
 
-/// Billable codes under an ICD-10-CM header, in code order.
+/// Billable codes under an ICD-10-CM header today, in code order.
 fn billable_below(sets: &CodeSets, code: &str) -> Vec<(String, String)> {
-    let prefix = if code.len() == 3 {
-        format!("{code}.")
-    } else {
-        code.to_string()
-    };
-    sets.prefix(System::Icd10Cm, &prefix, 5000)
-        .into_iter()
-        .filter(|(_, _, status)| *status == Status::Valid)
-        .map(|(c, t, _)| (c, t))
-        .collect()
+    sets.billable_below(System::Icd10Cm, code, Day::today())
 }
 
 /// What the 7th character means for this code, from the code's own table (an injury's
@@ -202,13 +349,13 @@ fn seventh_message(code: &str, seventh: &[(String, String)]) -> String {
     )
 }
 
-fn header(sets: &CodeSets, m: &Mention) -> Finding {
+fn header(sets: &CodeSets, m: &Mention, on: ServiceDay) -> Finding {
     let entry = sets.lookup(&m.code, System::Icd10Cm);
     let seventh = entry
         .as_ref()
         .map(|e| e.seventh.clone())
         .unwrap_or_default();
-    let below = billable_below(sets, &m.code);
+    let below = sets.billable_below(System::Icd10Cm, &m.code, on.day);
     let needs_seventh = !seventh.is_empty()
         && below.iter().all(|(c, _)| compact(c).len() == 7)
         && compact(&m.code).len() >= 3
@@ -232,7 +379,7 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
             .iter()
             .filter_map(|(ch, meaning)| {
                 let code = crate::codes::normalize::dot_icd10cm(&format!("{base}{ch}"));
-                (sets.icd10cm().status(&code) == Some(Status::Valid)).then(|| Fix {
+                (sets.on(System::Icd10Cm, &code, on.day) == Validity::Billable).then(|| Fix {
                     title: format!("Add 7th character {ch}: {code} ({meaning})"),
                     edits: vec![Replace {
                         start: m.start,
@@ -262,11 +409,51 @@ fn header(sets: &CodeSets, m: &Mention) -> Finding {
         .take(MAX_FIXES)
         .map(|(c, t)| replace_with(m, c, t, false))
         .collect();
+    // A code that was billable until the release in force made it a category says so.
+    let became = sets
+        .icd10cm()
+        .history(&m.code)
+        .and_then(|h| h.since(on.day))
+        .filter(|(_, before)| *before == Some(crate::codes::history::Role::Billable))
+        .map(|(from, _)| {
+            format!(
+                " since {from} ({}; billable until {})",
+                sets.release_on(System::Icd10Cm, from),
+                from.pred()
+            )
+        })
+        .unwrap_or_default();
     finding(
         Rule::NonBillableCode,
         m,
         format!(
-            "{} is a category, not a billable code: choose a more specific code below it{range}",
+            "{} is a category{became}, not a billable code: choose a more specific code below it{range}",
+            m.code
+        ),
+        fixes,
+    )
+}
+
+/// An ICD-9-CM category or subcategory on a claim of the ICD-9 era: it needs more digits.
+fn icd9_header(sets: &CodeSets, m: &Mention) -> Finding {
+    let below = sets
+        .lookup(&m.code, System::Icd9Cm)
+        .map(|e| e.children)
+        .unwrap_or_default();
+    let range = match (below.first(), below.last()) {
+        (Some(first), Some(last)) if below.len() > 1 => format!(" ({}–{})", first.0, last.0),
+        _ => String::new(),
+    };
+    let fixes = below
+        .iter()
+        .take(MAX_FIXES)
+        .map(|(c, t)| replace_with(m, c, t, false))
+        .collect();
+    finding(
+        Rule::NonBillableCode,
+        m,
+        format!(
+            "{} is an ICD-9-CM category, not a billable code: it needs more digits{range}",
             m.code
         ),
         fixes,

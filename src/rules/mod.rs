@@ -110,7 +110,8 @@ pub fn check(input: &Input) -> Vec<Finding> {
     raw
 }
 
-/// Suppressions, then the configured severities (a rule turned off drops its findings),
+/// Suppressions, then the configured severities (a rule turned off drops its findings; a
+/// finding reported below its rule's default keeps that),
 /// then `suppression-without-reason` for the comments that give none; sorted by position.
 /// The one step every finding goes through, whatever reported it.
 pub fn finish(text: &str, config: &Config, raw: Vec<Finding>) -> Vec<Finding> {
@@ -119,7 +120,14 @@ pub fn finish(text: &str, config: &Config, raw: Vec<Finding>) -> Vec<Finding> {
         .into_iter()
         .filter(|f| !suppressions.iter().any(|s| s.covers(text, f)))
         .filter_map(|mut f| {
-            f.severity = config.severity(f.rule)?;
+            let configured = config.severity(f.rule)?;
+            // A finding its rule softened (what the data cannot know: a HCPCS code newer than
+            // dxpx's file) stays at most as severe as it was reported.
+            f.severity = if f.severity > f.rule.default_severity() {
+                configured.max(f.severity)
+            } else {
+                configured
+            };
             Some(f)
         })
         .collect();

@@ -12,6 +12,7 @@ pub enum Rule {
     NonBillableCode,
     MissingSeventhCharacter,
     RetiredCode,
+    NotYetValidCode,
     TerminatedCode,
     InvalidModifier,
     Excludes1Conflict,
@@ -104,13 +105,14 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
         Rule::NonBillableCode,
         Rule::MissingSeventhCharacter,
         Rule::RetiredCode,
+        Rule::NotYetValidCode,
         Rule::TerminatedCode,
         Rule::InvalidModifier,
         Rule::Excludes1Conflict,
@@ -184,7 +186,13 @@ impl Rule {
                 "retired-code",
                 Error,
                 Validity,
-                "an ICD-9-CM code (retired 2015-10-01) or a deleted code",
+                "an ICD-9-CM code (retired 2015-10-01), or a code deleted before the date of service",
+            ),
+            Rule::NotYetValidCode => (
+                "not-yet-valid-code",
+                Error,
+                Validity,
+                "a code that became valid after the date of service",
             ),
             Rule::TerminatedCode => (
                 "terminated-code",

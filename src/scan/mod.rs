@@ -224,7 +224,10 @@ impl Scanner {
             return;
         }
         let toks: Vec<Token> = tokens(text, start, end)
-            .filter(|t| code_shaped(&text.as_bytes()[t.start..t.end]))
+            .filter(|t| {
+                let b = &text.as_bytes()[t.start..t.end];
+                code_shaped(b) || self.category_led(b)
+            })
             .collect();
         let found = if toks.is_empty() {
             Vec::new()
@@ -377,6 +380,9 @@ impl Scanner {
             if self.sets.icd9cm().has_diagnosis(&dotted) {
                 return Some(mention(dotted, System::Icd9Cm, Status::Retired, evidence));
             }
+            if self.sets.icd9cm().is_diagnosis_header(&dotted) {
+                return Some(mention(dotted, System::Icd9Cm, Status::Header, evidence));
+            }
             if signal == Some(Signal::Icd9) && b[0].is_ascii_digit() {
                 return Some(mention(dotted, System::Icd9Cm, Status::Invalid, evidence));
             }
@@ -462,11 +468,12 @@ impl Scanner {
             }
         }
 
-        // ICD-10-CM: a letter, a digit, a character; a dot after the third.
+        // ICD-10-CM: a letter, a digit (or a category's letter: QA0), a character; a dot
+        // after the third.
         let cm_shape = b.len() >= 3
             && b.len() <= 8
             && b[0].is_ascii_alphabetic()
-            && b[1].is_ascii_digit()
+            && (b[1].is_ascii_digit() || self.category_led(b))
             && b[2].is_ascii_alphanumeric()
             && match dot {
                 Some(d) => d == 3 && b.len() >= 5,
@@ -477,13 +484,15 @@ impl Scanner {
         }
         let dotted = dot_icd10cm(&upper);
         match self.sets.icd10cm().status(&dotted) {
-            Some(Status::Valid) => {
+            // A deleted code was a code: found as a valid one is, and judged by the date.
+            Some(Status::Valid | Status::Retired) => {
                 // A bare three-character code stands on its own only when set off as a
                 // code is ("(I10)", "- I10."); "P53 stain" is a protein.
                 let by_shape = !lower && (dot.is_some() || b.len() == 3 && set_off(text, tok));
                 if by_shape || has_ctx {
                     let evidence = if has_ctx { evidence } else { Evidence::Shape };
-                    return Some(mention(dotted, System::Icd10Cm, Status::Valid, evidence));
+                    let status = self.sets.icd10cm().status(&dotted).unwrap_or(Status::Valid);
+                    return Some(mention(dotted, System::Icd10Cm, status, evidence));
                 }
                 None
             }
@@ -550,6 +559,19 @@ impl Scanner {
             pos = e;
         }
         out
+    }
+}
+
+impl Scanner {
+    /// Whether a token starts with an ICD-10-CM category whose second character is a letter
+    /// (`QA0.0101`): such shapes come from the data, not from a pattern.
+    fn category_led(&self, b: &[u8]) -> bool {
+        b.len() >= 3
+            && b[0].is_ascii_alphabetic()
+            && b[1].is_ascii_alphabetic()
+            && b[2].is_ascii_alphanumeric()
+            && std::str::from_utf8(&b[..3])
+                .is_ok_and(|c| self.sets.icd10cm().is_category(&c.to_ascii_uppercase()))
     }
 }
 

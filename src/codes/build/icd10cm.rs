@@ -105,17 +105,28 @@ pub fn build(
             clean(&desc)
         ));
         collect_notes(chapter, &key, &mut out.notes);
+        // Blocks nest by their ranges (C00-C96 › C00-C75 › C00-C14): the tabular lists the
+        // outer ones first, with no codes of their own.
+        let mut open: Vec<(String, String, String)> = Vec::new();
         for section in chapter.children().filter(|n| n.has_tag_name("section")) {
             let id = section
                 .attribute("id")
                 .ok_or_else(|| at(tabular, &doc, section, "section without an id"))?;
             let (first, last) = id.split_once('-').unwrap_or((id, id));
             let block = format!("{first}-{last}");
+            while open
+                .last()
+                .is_some_and(|(_, f, l)| !(f.as_str() <= first && last <= l.as_str()))
+            {
+                open.pop();
+            }
+            let parent = open.last().map_or(key.as_str(), |(b, _, _)| b.as_str());
             let desc = child_text(section, "desc").unwrap_or_default();
             out.tree.push(format!(
-                "{block}\tblock\t{key}\t{first}\t{last}\t{}",
+                "{block}\tblock\t{parent}\t{first}\t{last}\t{}",
                 clean(&desc)
             ));
+            open.push((block.clone(), first.to_string(), last.to_string()));
             collect_notes(section, &block, &mut out.notes);
             for diag in section.children().filter(|n| n.has_tag_name("diag")) {
                 walk_diag(tabular, &doc, diag, &block, None, &mut out)?;
@@ -369,17 +380,22 @@ fn block_for(tree: &[String], category: &str) -> Option<String> {
         let f: Vec<&str> = row.split('\t').collect();
         (f.get(1) == Some(&"block")).then(|| (f[0], f[3], f[4]))
     });
-    let mut best: Option<(&str, &str)> = None;
+    // The innermost block that holds it (blocks nest), else the nearest before it.
+    let mut holding: Option<(&str, &str)> = None;
+    let mut before: Option<(&str, &str)> = None;
     for (id, first, last) in blocks {
         if first <= category && category <= last {
-            return Some(id.to_string());
+            if holding.is_none_or(|(_, f)| first >= f) {
+                holding = Some((id, first));
+            }
+            continue;
         }
         let same_letter = first.as_bytes().first() == category.as_bytes().first();
-        if same_letter && first <= category && best.is_none_or(|(_, f)| first > f) {
-            best = Some((id, first));
+        if same_letter && first <= category && before.is_none_or(|(_, f)| first > f) {
+            before = Some((id, first));
         }
     }
-    best.map(|(id, _)| id.to_string())
+    holding.or(before).map(|(id, _)| id.to_string())
 }
 
 /// Codes the Medicare Code Editor knows from an earlier release that the tabular no longer

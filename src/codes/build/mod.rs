@@ -2,6 +2,7 @@
 //! that dxpx embeds. The same code runs at start-up when a user points dxpx at a folder of
 //! newer official files, so what ships and what a user loads can never disagree.
 
+mod conversions;
 mod cpt;
 mod hcpcs;
 mod icd10cm;
@@ -295,6 +296,14 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
             n.starts_with("icd10pcs") && n.contains("codes") && !n.contains("enumerated")
         });
         icd10pcs::build(tables, long, mce_pcs.as_ref(), &mut built)?;
+    }
+    for (prefix, table, dotted) in [
+        ("icd10cm", "icd10cm-conversions", true),
+        ("icd10pcs", "icd10pcs-conversions", false),
+    ] {
+        if let Some(p) = sources.find(|n| n.starts_with(prefix) && n.contains("conversion")) {
+            conversions::build(p, table, dotted, &mut built)?;
+        }
     }
     icd9::build(&sources, &mut built)?;
     if let Some(anweb) = sources.find(|n| n.contains("anweb") && n.ends_with(".tsv")) {
