@@ -64,6 +64,18 @@ const CASES: &[Case] = &[
         fixed: Some("ICD-9: E11.9\n"),
     },
     Case {
+        rule: "retired-code",
+        positive: "Date of service: 11/02/2026\nDx: T52.8X1A\n",
+        negative: "Date of service: 05/04/2026\nDx: T52.8X1A\n",
+        fixed: Some("Date of service: 11/02/2026\nDx: T52.891A\n"),
+    },
+    Case {
+        rule: "not-yet-valid-code",
+        positive: "Date of service: 08/03/2026\nDx: D69.11\n",
+        negative: "Date of service: 11/02/2026\nDx: D69.11\n",
+        fixed: Some("Date of service: 08/03/2026\nDx: D69.1\n"),
+    },
+    Case {
         rule: "excludes1-conflict",
         positive: "Dx: E10.9, E11.9\n",
         negative: "Dx: E11.9, I10\n",

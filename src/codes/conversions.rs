@@ -35,9 +35,9 @@ impl Why {
     /// How a quick fix or a hover says where the replacement comes from.
     pub fn describe(&self) -> String {
         match self {
-            Why::Converted(day) => format!("conversion table, from {day}"),
+            Why::Converted(day) => format!("replaced on {day}, conversion table"),
             Why::Below(of) => format!("a billable code below {of}"),
-            Why::SameWords => "no conversion is published: the nearest title".to_string(),
+            Why::SameWords => "nearest title; no conversion is published".to_string(),
         }
     }
 }

@@ -48,6 +48,29 @@ impl Cpt {
         (!sections.is_empty()).then_some(sections)
     }
 
+    /// The Category I sections a code that is in none falls between (99201: after Medicine
+    /// 90281–99199, before Evaluation & Management 99202–99499), as "name range" each.
+    pub fn between(&self, code: &str) -> Option<(String, String)> {
+        let b = code.as_bytes();
+        if b.len() != 5 || !b.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let sections = || {
+            self.structure
+                .ranges
+                .iter()
+                .filter(|r| r.kind == "cat1" && r.level == "section")
+        };
+        let before = sections()
+            .filter(|r| r.end.as_str() < code)
+            .max_by(|a, b| a.end.cmp(&b.end))?;
+        let after = sections()
+            .filter(|r| r.start.as_str() > code)
+            .min_by(|a, b| a.start.cmp(&b.start))?;
+        let name = |r: &Range| format!("{} {}–{}", r.name, r.start, r.end);
+        Some((name(before), name(after)))
+    }
+
     /// The licensee's descriptor.
     pub fn descriptor(&self, code: &str) -> Option<&str> {
         self.licensed.as_ref()?.descriptor(code)
@@ -73,6 +96,13 @@ impl CodeSet for Cpt {
 
     fn describe(&self, code: &str, e: &mut Entry) {
         let Some(sections) = self.sections(code) else {
+            if !self.has_licensed_file()
+                && let Some((before, after)) = self.between(code)
+            {
+                e.title_note = format!(
+                    "between {before} and {after}: in none of the public ranges dxpx ships; the licensed CPT file, when configured, decides"
+                );
+            }
             return;
         };
         e.status = Some(Status::Valid);
@@ -124,6 +154,8 @@ pub struct CptStructure {
 #[derive(Debug)]
 struct Range {
     kind: String,
+    /// `section` or `subsection` for Category I.
+    level: String,
     start: String,
     end: String,
     suffix: Option<u8>,
@@ -145,6 +177,7 @@ impl CptStructure {
                     .filter(|b| b.is_ascii_uppercase());
                 Some(Range {
                     kind: kind.to_string(),
+                    level: f.get(1).unwrap_or(&"").to_string(),
                     start: start.to_string(),
                     end: end.to_string(),
                     suffix,
@@ -160,6 +193,22 @@ impl CptStructure {
         let b = code.as_bytes();
         if b.len() != 5 || !b[..4].iter().all(u8::is_ascii_digit) {
             return Vec::new();
+        }
+        // A Category III, PLA or MAAA number past the table's range (1000T) has the format
+        // and grows every release: named, with the range it is beyond, as unverified.
+        let beyond = self.ranges.iter().find(|r| {
+            r.suffix == Some(b[4])
+                && !r.start.is_empty()
+                && !(code >= r.start.as_str() && code <= r.end.as_str())
+        });
+        if let Some(r) = beyond {
+            return vec![CptSection {
+                range: String::new(),
+                name: format!(
+                    "{} format, beyond the {}–{} the structure table lists: unverified",
+                    r.name, r.start, r.end
+                ),
+            }];
         }
         self.ranges
             .iter()

@@ -30,6 +30,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "hcpcs",
     "hcpcs-modifiers",
     "hcpcs-groups",
+    "hcpcs-ambulance",
     "cpt-structure",
     "cpt-modifiers",
 ];

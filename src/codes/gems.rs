@@ -70,6 +70,7 @@ impl Gems {
                 let target = r.field(1);
                 GemTarget {
                     code: target.to_string(),
+                    system: target_system,
                     title: set.title(target).unwrap_or_default().to_string(),
                     approximate: digit(0) == 1,
                     no_map: digit(1) == 1,

@@ -18,19 +18,43 @@ pub struct Hcpcs {
     modifiers: Table,
     /// First letter, label.
     groups: Table,
+    /// Ambulance origin and destination letters: letter, role, label.
+    ambulance: Table,
 }
 
 impl Hcpcs {
-    pub(super) fn new(codes: Table, modifiers: Table, groups: Table) -> Hcpcs {
+    pub(super) fn new(codes: Table, modifiers: Table, groups: Table, ambulance: Table) -> Hcpcs {
         Hcpcs {
             codes,
             modifiers,
             groups,
+            ambulance,
         }
     }
 
-    pub(super) fn tables(&self) -> [&Table; 3] {
-        [&self.codes, &self.modifiers, &self.groups]
+    pub(super) fn tables(&self) -> [&Table; 4] {
+        [&self.codes, &self.modifiers, &self.groups, &self.ambulance]
+    }
+
+    /// An ambulance modifier: an origin letter then a destination letter (`RH`, residence to
+    /// hospital; X is a destination only). The pairs that are also Level II modifiers (GG,
+    /// ED…) are read as those first, by [`CodeSets::modifier`](super::CodeSets::modifier).
+    pub fn ambulance(&self, m: &str) -> Option<String> {
+        let mut letters = m.chars();
+        let (o, d) = (letters.next()?, letters.next()?);
+        if letters.next().is_some() {
+            return None;
+        }
+        let origin = self.ambulance.get(&o.to_string())?;
+        let destination = self.ambulance.get(&d.to_string())?;
+        if origin.field(1) == "destination_only" {
+            return None;
+        }
+        Some(format!(
+            "ambulance: from {} to {} (origin {o}, destination {d})",
+            origin.field(2),
+            destination.field(2)
+        ))
     }
 
     /// The codes table, for the word index.

@@ -133,6 +133,8 @@ pub struct Note {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GemTarget {
     pub code: String,
+    /// The set the target is a code of.
+    pub system: System,
     pub title: String,
     pub approximate: bool,
     pub no_map: bool,
@@ -346,6 +348,7 @@ impl CodeSets {
                 table("hcpcs")?,
                 table("hcpcs-modifiers")?,
                 table("hcpcs-groups")?,
+                table("hcpcs-ambulance")?,
             ),
             gems: gems::Gems::new(
                 lazy("gem-icd9-icd10cm"),
@@ -457,6 +460,7 @@ impl CodeSets {
         [System::Cpt, System::Hcpcs]
             .into_iter()
             .find_map(|s| Some((s, self.set(s).modifier(&m)?.to_string())))
+            .or_else(|| Some((System::Hcpcs, self.hcpcs.ambulance(&m)?)))
     }
 
     /// Codes of `system` whose canonical form starts with `prefix` (for completion).

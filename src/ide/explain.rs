@@ -37,7 +37,12 @@ impl Style {
 /// What a status means for a claim, as a coder would say it.
 fn badge(e: &Entry) -> &'static str {
     match (e.status(), e.system()) {
-        (Status::Valid, System::Cpt) => "CPT code",
+        // Without the licensed file dxpx knows only the public ranges: a number in one may
+        // or may not be a code.
+        (Status::Valid, System::Cpt) if e.title_note.is_empty() => "CPT code",
+        (Status::Valid, System::Cpt) => {
+            "in this CPT range — the licensed CPT file, when configured, decides whether it is a code"
+        }
         (Status::Valid, _) => "billable",
         (Status::Header, System::Icd9Cm) => {
             "ICD-9-CM category — it needs more digits, and ICD-9-CM is not valid for services from 2015-10-01"
@@ -47,6 +52,7 @@ fn badge(e: &Entry) -> &'static str {
             "retired — ICD-9-CM is not valid for services from 2015-10-01"
         }
         (Status::Retired, _) => "deleted — not valid in the release in force",
+        (Status::Invalid, System::Cpt) => "not in the public CPT ranges dxpx ships",
         (Status::Invalid, _) => "invalid — not in this release",
     }
 }

@@ -79,7 +79,9 @@ pub fn check(input: &Input, out: &mut Vec<Finding>) {
             (_, Status::Invalid) => out.push(invalid(sets, m, written, on)),
             (System::Icd10Cm | System::Icd10Pcs, _) => out.extend(dated(sets, m, on)),
             (System::Icd9Cm, Status::Header) if icd9_era => out.push(icd9_header(sets, m)),
-            (System::Icd9Cm, Status::Retired | Status::Header) => out.push(retired_icd9(sets, m)),
+            (System::Icd9Cm, Status::Retired | Status::Header) => {
+                out.push(retired_icd9(sets, m, on))
+            }
             _ => {}
         }
         for md in m.modifiers.iter().filter(|md| !md.valid) {
@@ -305,6 +307,24 @@ fn invalid(sets: &CodeSets, m: &Mention, written: &str, on: ServiceDay) -> Findi
             }
         }
     }
+    if m.system == System::Cpt
+        && !sets.cpt().has_licensed_file()
+        && let Some((before, after)) = sets.cpt().between(&m.code)
+    {
+        // A number between the public ranges may be a code dxpx's ranges do not show (they
+        // move a little each year): said, softly, with the ranges around it.
+        let mut f = finding(
+            Rule::InvalidCode,
+            m,
+            format!(
+                "{} is in none of the CPT ranges dxpx ships (it falls between {before} and {after}); the licensed CPT file, when configured, decides",
+                m.code
+            ),
+            Vec::new(),
+        );
+        f.severity = Severity::Warning;
+        return f;
+    }
     let what = match m.system {
         System::Cpt => "is not in any CPT section",
         System::Hcpcs => "is not a HCPCS Level II code",
@@ -460,36 +480,46 @@ fn icd9_header(sets: &CodeSets, m: &Mention) -> Finding {
     )
 }
 
-fn retired_icd9(sets: &CodeSets, m: &Mention) -> Finding {
+fn retired_icd9(sets: &CodeSets, m: &Mention, on: ServiceDay) -> Finding {
     let entry = sets.lookup(&m.code, System::Icd9Cm);
     let gems = entry.map(|e| e.gems).unwrap_or_default();
-    let fixes: Vec<Fix> = gems
+    let mapped: Vec<_> = gems.iter().filter(|g| !g.no_map).collect();
+    // The GEMs are of 2015-2018: a target since deleted or made a category is offered as
+    // what took its place on the day, and says so.
+    let mut offered: Vec<(String, String, String)> = Vec::new();
+    for g in &mapped {
+        let how = if g.approximate {
+            "approximate GEM match"
+        } else {
+            "GEM"
+        };
+        let system = g.system;
+        if sets.on(system, &g.code, on.day) == Validity::Billable {
+            offered.push((g.code.clone(), g.title.clone(), how.to_string()));
+            continue;
+        }
+        for r in sets.replacements(system, &g.code, on.day) {
+            let why = format!("{how} {}; {}", g.code, r.why.describe());
+            offered.push((r.code, r.title, why));
+        }
+    }
+    let mut seen = Vec::new();
+    offered.retain(|(c, _, _)| {
+        let new = !seen.contains(c);
+        seen.push(c.clone());
+        new
+    });
+    let single = offered.len() == 1;
+    let fixes: Vec<Fix> = offered
         .iter()
-        .filter(|g| !g.no_map)
         .take(MAX_FIXES)
-        .map(|g| {
-            let how = if g.approximate {
-                " (approximate GEM match)"
-            } else {
-                " (GEM)"
-            };
-            Fix {
-                title: format!("Replace with {} {}{how}", g.code, g.title),
-                edits: vec![Replace {
-                    start: m.start,
-                    end: m.end,
-                    text: g.code.clone(),
-                }],
-                preferred: gems.len() == 1,
-            }
+        .map(|(code, title, how)| {
+            let mut fix = replace_with(m, code, title, single);
+            fix.title.push_str(&format!(" ({how})"));
+            fix
         })
         .collect();
-    let targets: Vec<&str> = gems
-        .iter()
-        .filter(|g| !g.no_map)
-        .map(|g| g.code.as_str())
-        .take(4)
-        .collect();
+    let targets: Vec<&str> = offered.iter().map(|(c, _, _)| c.as_str()).take(4).collect();
     let hint = if targets.is_empty() {
         String::from("; the GEMs have no equivalent, so code from the documentation")
     } else {

@@ -6,7 +6,12 @@ use super::{BuildError, Built, Release, clean, file_name, read_text, sorted};
 use crate::codes::history::Day;
 use std::path::Path;
 
-pub fn build(anweb: &Path, groups: Option<&Path>, built: &mut Built) -> Result<(), BuildError> {
+pub fn build(
+    anweb: &Path,
+    groups: Option<&Path>,
+    ambulance: Option<&Path>,
+    built: &mut Built,
+) -> Result<(), BuildError> {
     let text = read_text(anweb)?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split('\t').collect();
@@ -78,6 +83,31 @@ pub fn build(anweb: &Path, groups: Option<&Path>, built: &mut Built) -> Result<(
         sources.push(format!(
             "{} (letter groups, collector's labels)",
             file_name(g)
+        ));
+    }
+    // The one-letter origins and destinations that make up the ambulance modifiers (RH:
+    // residence to hospital): letter, role, label.
+    if let Some(a) = ambulance {
+        let text = read_text(a)?;
+        let mut rows = Vec::new();
+        for (i, l) in text.lines().enumerate().skip(1) {
+            if l.trim().is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() < 3 || f[0].len() != 1 {
+                return Err(BuildError::new(
+                    a,
+                    Some(i + 1),
+                    "expected letter, role, label",
+                ));
+            }
+            rows.push(format!("{}\t{}\t{}", f[0], f[1], clean(f[2])));
+        }
+        built.tables.insert("hcpcs-ambulance", sorted(rows));
+        sources.push(format!(
+            "{} (ambulance origins and destinations, collector's labels)",
+            file_name(a)
         ));
     }
     let quarter = quarter_name(&file_name(anweb)).unwrap_or_else(|| format!("effective {newest}"));

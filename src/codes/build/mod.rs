@@ -308,7 +308,8 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
     icd9::build(&sources, &mut built)?;
     if let Some(anweb) = sources.find(|n| n.contains("anweb") && n.ends_with(".tsv")) {
         let groups = sources.find(|n| n.contains("hcpcs") && n.contains("letter-groups"));
-        hcpcs::build(anweb, groups, &mut built)?;
+        let ambulance = sources.find(|n| n.contains("ambulance") && n.ends_with(".tsv"));
+        hcpcs::build(anweb, groups, ambulance, &mut built)?;
     }
     if let Some(structure) = sources.find(|n| n.starts_with("cpt-structure")) {
         let modifiers = sources.find(|n| n.starts_with("cpt-modifiers"));
