@@ -10,18 +10,26 @@ use dxpx::config::Config;
 use dxpx::rules::Finding;
 use serde_json::Value;
 
-fn analyze(name: &str, text: &str, config: &Config) -> dxpx::analysis::Analysis {
+/// A document checked as the command line checks it, with `config`.
+fn analyze(name: &str, text: &str, config: &Config) -> Vec<Finding> {
     let scanner = dxpx::scan::Scanner::new(CodeSets::embedded());
-    let mut a = dxpx::analysis::analyze(&scanner, &Config::default(), name, text);
-    if *config != Config::default() {
-        let (mentions, structure) = dxpx::analysis::read(&scanner, a.kind, text);
-        let (scopes, findings) =
-            dxpx::analysis::check(scanner.sets(), config, text, &mentions, structure.as_ref());
-        a.mentions = mentions;
-        a.scopes = scopes;
-        a.findings = findings;
-    }
-    a
+    let kind = dxpx::analysis::Kind::detect(name, None, text);
+    let (mentions, structure) = dxpx::analysis::read(&scanner, kind, text);
+    dxpx::analysis::check(scanner.sets(), config, text, &mentions, structure.as_ref()).1
+}
+
+fn mentions(name: &str, text: &str) -> Vec<dxpx::scan::Mention> {
+    let scanner = dxpx::scan::Scanner::new(CodeSets::embedded());
+    let kind = dxpx::analysis::Kind::detect(name, None, text);
+    dxpx::analysis::read(&scanner, kind, text).0
+}
+
+/// The first finding of a rule.
+fn first<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
+    findings
+        .iter()
+        .find(|f| f.rule.name() == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {findings:?}"))
 }
 
 fn rules_of(findings: &[Finding]) -> Vec<String> {
@@ -42,12 +50,11 @@ fn qa0_codes_are_found_by_scan_and_lookup() {
             .iter()
             .any(|e| e.code == "QA0.0101")
     );
-    let a = analyze(
+    let found = mentions(
         "n.note",
         "Dx: QA0.0101\nThe child has QA0.0101 and F64.A.\n",
-        &Config::default(),
     );
-    let found: Vec<&str> = a.mentions.iter().map(|m| m.code.as_str()).collect();
+    let found: Vec<&str> = found.iter().map(|m| m.code.as_str()).collect();
     assert_eq!(found, ["QA0.0101", "QA0.0101", "F64.A"]);
     // Every QA0 code of the release is found where a label names it.
     let qa0: Vec<String> = sets
@@ -57,8 +64,7 @@ fn qa0_codes_are_found_by_scan_and_lookup() {
         .collect();
     assert!(qa0.len() >= 10, "{qa0:?}");
     let note = format!("Dx: {}\n", qa0.join(", "));
-    let a = analyze("n.note", &note, &Config::default());
-    assert_eq!(a.mentions.len(), qa0.len());
+    assert_eq!(mentions("n.note", &note).len(), qa0.len());
 }
 
 #[test]
@@ -80,13 +86,9 @@ fn icd9_categories_are_headers_and_a_diagnosis_is_never_a_procedure() {
         "Date of service: 03/02/2014\nDx (ICD-9): 823.2\n",
         &Config::default(),
     );
-    assert_eq!(rules_of(&a.findings), ["non-billable-code"]);
-    assert!(
-        a.findings[0].message.contains("823.20"),
-        "{}",
-        a.findings[0].message
-    );
-    assert_eq!(a.findings[0].fixes.len(), 3);
+    assert_eq!(rules_of(&a), ["non-billable-code"]);
+    assert!(a[0].message.contains("823.20"), "{}", a[0].message);
+    assert_eq!(a[0].fixes.len(), 3);
 }
 
 #[test]
@@ -109,7 +111,7 @@ fn ambulance_modifiers_are_read_and_level_two_pairs_keep_their_reading() {
         "Dx: S72.001A\nHCPCS: A0427-RH, A0425-SH\n",
         &Config::default(),
     );
-    assert!(!rules_of(&a.findings).contains(&"invalid-modifier".to_string()));
+    assert!(!rules_of(&a).contains(&"invalid-modifier".to_string()));
 }
 
 #[test]
@@ -120,11 +122,7 @@ fn gem_fixes_offer_only_codes_billable_on_the_day() {
         "Date of service: 2026-11-02\nICD-9: 998.59\n",
         &Config::default(),
     );
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.rule.name() == "retired-code")
-        .unwrap();
+    let f = first(&a, "retired-code");
     let offered: Vec<&str> = f.fixes.iter().map(|x| x.edits[0].text.as_str()).collect();
     assert!(
         offered.contains(&"T81.40XA"),
@@ -206,11 +204,13 @@ fn fhir_codings_are_read_once_by_what_they_are_and_as_written() {
         r#"{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "A37"},
            {"system": "http://hl7.org/fhir/sid/icd-10", "code": "A37"}"#,
     );
+    let a37: Vec<_> = mentions("c.json", &twice)
+        .into_iter()
+        .filter(|m| m.code == "A37")
+        .collect();
     let a = analyze("c.json", &twice, &Config::default());
-    let a37: Vec<_> = a.mentions.iter().filter(|m| m.code == "A37").collect();
     assert_eq!(a37.len(), 1, "one diagnosis coded twice is one code");
     let headers: Vec<&str> = a
-        .findings
         .iter()
         .filter(|f| f.rule.name() == "non-billable-code")
         .map(|f| f.message.as_str())
@@ -218,8 +218,8 @@ fn fhir_codings_are_read_once_by_what_they_are_and_as_written() {
     assert_eq!(headers.len(), 1, "reported once: {headers:?}");
 
     let pcs = claim(r#"{"system": "http://hl7.org/fhir/sid/icd-10", "code": "BQ0HZZZ"}"#);
-    let a = analyze("c.json", &pcs, &Config::default());
-    let m = a.mentions.iter().find(|m| m.code.contains("BQ0")).unwrap();
+    let found = mentions("c.json", &pcs);
+    let m = found.iter().find(|m| m.code.contains("BQ0")).unwrap();
     assert_eq!((m.system, m.code.as_str()), (System::Icd10Pcs, "BQ0HZZZ"));
 
     for written in ["ADMITCD", "123457"] {
@@ -232,11 +232,7 @@ fn fhir_codings_are_read_once_by_what_they_are_and_as_written() {
             r#"{{"system": "http://hl7.org/fhir/sid/{system}", "code": "{written}"}}"#
         ));
         let a = analyze("c.json", &text, &Config::default());
-        let f = a
-            .findings
-            .iter()
-            .find(|f| f.rule.name() == "invalid-code")
-            .unwrap();
+        let f = first(&a, "invalid-code");
         assert!(
             f.message.starts_with(written),
             "no dot put in: {}",
@@ -254,11 +250,7 @@ fn what_the_data_cannot_know_is_said_softly() {
         "Date of service: 2026-11-02\nDx: I10\nHCPCS: J9998\n",
         &Config::default(),
     );
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.rule.name() == "invalid-code")
-        .unwrap();
+    let f = first(&a, "invalid-code");
     assert_eq!(f.severity, dxpx::rules::Severity::Info);
     assert!(
         f.message.contains("2025 Q4") && f.message.contains("newer release"),
@@ -271,11 +263,7 @@ fn what_the_data_cannot_know_is_said_softly() {
         "Date of service: 2025-11-02\nDx: I10\nHCPCS: J9998\n",
         &Config::default(),
     );
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.rule.name() == "invalid-code")
-        .unwrap();
+    let f = first(&a, "invalid-code");
     assert_eq!(f.severity, dxpx::rules::Severity::Error);
 
     // CPT: a number in a range is not plainly valid, a gap between ranges is not "in no
@@ -287,11 +275,7 @@ fn what_the_data_cannot_know_is_said_softly() {
         "{shown}"
     );
     let a = analyze("n.note", "Dx: I10\nCPT: 99201\n", &Config::default());
-    let f = a
-        .findings
-        .iter()
-        .find(|f| f.rule.name() == "invalid-code")
-        .unwrap();
+    let f = first(&a, "invalid-code");
     assert!(
         !f.message.contains("not in any CPT section")
             && f.message.contains("Evaluation & Management"),
@@ -309,8 +293,7 @@ fn a_note_with_two_encounters_is_judged_by_each_release() {
     let on_line = |line: usize| {
         let start = note.lines().take(line).map(|l| l.len() + 1).sum::<usize>();
         let end = start + note.lines().nth(line).unwrap().len();
-        a.findings
-            .iter()
+        a.iter()
             .filter(|f| f.start >= start && f.end <= end)
             .map(|f| format!("{} {}", f.rule.name(), &note[f.start..f.end]))
             .collect::<Vec<_>>()
@@ -325,11 +308,7 @@ fn a_note_with_two_encounters_is_judged_by_each_release() {
         ["non-billable-code D69.1", "retired-code S23.420A"],
         "FY2027 on 2026-11-16"
     );
-    let deleted = a
-        .findings
-        .iter()
-        .find(|f| f.rule.name() == "retired-code")
-        .unwrap();
+    let deleted = first(&a, "retired-code");
     assert!(
         deleted.message.contains("2026-10-01 (FY2027)"),
         "{}",
@@ -350,8 +329,8 @@ fn a_note_with_two_encounters_is_judged_by_each_release() {
         ..Config::default()
     };
     let a = analyze("n.note", undated, &config);
-    assert_eq!(rules_of(&a.findings), ["not-yet-valid-code"]);
-    assert!(a.findings[0].message.contains("as-of date 2026-08-01"));
+    assert_eq!(rules_of(&a), ["not-yet-valid-code"]);
+    assert!(a[0].message.contains("as-of date 2026-08-01"));
 }
 
 #[test]

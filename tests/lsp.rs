@@ -110,7 +110,8 @@ fn hover_explains_each_system() {
 #[test]
 fn hover_judges_a_code_by_its_encounters_date() {
     let mut c = started();
-    let text = "Date of service: 08/03/2026\nDx: D69.1\n\nDate of service: 11/02/2026\nDx: D69.1 \n";
+    let text =
+        "Date of service: 08/03/2026\nDx: D69.1\n\nDate of service: 11/02/2026\nDx: D69.1 \n";
     c.open(URI, text);
     let hover_at = |c: &mut Client, at: usize| {
         let line = text[..at].matches('\n').count();
@@ -119,12 +120,18 @@ fn hover_judges_a_code_by_its_encounters_date() {
             "textDocument/hover",
             json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": character}}),
         );
-        r["contents"]["value"].as_str().unwrap_or_default().to_string()
+        r["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     };
     let first = hover_at(&mut c, text.find("D69.1").unwrap());
     assert!(first.contains("FY2026 (April 1, 2026 update)"), "{first}");
     assert!(first.contains("`billable`"), "{first}");
-    assert!(first.contains("a category since 2026-10-01 (FY2027)"), "the history: {first}");
+    assert!(
+        first.contains("a category since 2026-10-01 (FY2027)"),
+        "the history: {first}"
+    );
     let second = hover_at(&mut c, text.rfind("D69.1").unwrap());
     assert!(second.contains("· FY2027"), "{second}");
     assert!(second.contains("header"), "{second}");
