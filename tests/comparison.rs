@@ -369,3 +369,20 @@ fn lookup_names_the_release_that_judged_the_code_and_its_history() {
         assert!(version.contains(set), "{set}: {version}");
     }
 }
+
+#[test]
+fn a_code_written_twice_is_named_once_in_a_message() {
+    let config = Config {
+        support: vec![dxpx::config::SupportRule {
+            name: "HbA1c".into(),
+            source: "test".into(),
+            procedures: vec!["83036".into()],
+            diagnoses: vec!["E08-E13".into(), "E08-E13".into(), "R73".into()],
+        }],
+        ..Config::default()
+    };
+    let a = analyze("n.note", "Orders: 83036\nDx: J30.2, J30.2\n", &config);
+    let f = first(&a, "diagnosis-mismatch");
+    assert_eq!(f.message.matches("J30.2").count(), 1, "{}", f.message);
+    assert_eq!(f.message.matches("E08-E13").count(), 1, "{}", f.message);
+}

@@ -30,7 +30,7 @@
   :type '(repeat string))
 
 (defcustom dxpx-settings '(:inlayHints t)
-  "dxpx settings (a plist): :rules, :ruleGroups, :inlayHints, :dataDir, :cptFile."
+  "dxpx settings (a plist): :rules, :ruleGroups, :inlayHints, :dataDir, :cptFile, :asOf."
   :type 'plist)
 
 ;;;###autoload

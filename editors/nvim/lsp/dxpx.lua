@@ -13,6 +13,7 @@ return {
       -- rules = { ['retired-code'] = 'warning' },
       -- ruleGroups = { ['instructional-notes'] = 'off' },
       -- dataDir = '/path/to/FY2027', cptFile = '/secure/cpt.tsv',
+      -- asOf = '2026-08-01', -- judge undated documents by this day (default: today)
     },
   },
 }

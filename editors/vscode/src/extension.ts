@@ -157,6 +157,7 @@ function serverSettings(): Record<string, unknown> {
     documentationHints: c.get('documentationHints', true),
     dataDir: c.get('dataDir', ''),
     cptFile: c.get('cptFile', ''),
+    asOf: c.get('asOf', ''),
   };
 }
 
