@@ -386,3 +386,18 @@ fn a_code_written_twice_is_named_once_in_a_message() {
     assert_eq!(f.message.matches("J30.2").count(), 1, "{}", f.message);
     assert_eq!(f.message.matches("E08-E13").count(), 1, "{}", f.message);
 }
+
+#[test]
+fn a_deleted_procedure_code_is_found_and_judged_by_the_date() {
+    let note = |date: &str| format!("Date of service: {date}\nDx: I21.4\nICD-10-PCS: X2KB317\n");
+    let before = analyze("n.note", &note("05/02/2026"), &Config::default());
+    assert!(before.is_empty(), "valid until 2026-09-30: {before:?}");
+    let after = analyze("n.note", &note("11/02/2026"), &Config::default());
+    let f = first(&after, "retired-code");
+    assert!(
+        f.message
+            .contains("X2KB317 was deleted on 2026-10-01 (FY2027)"),
+        "{}",
+        f.message
+    );
+}

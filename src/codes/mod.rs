@@ -442,16 +442,16 @@ impl CodeSets {
         let Some(r) = self.releases.iter().find(|r| r.set == system.name()) else {
             return String::new();
         };
-        let (from, to) = (Day::parse(&r.effective_from), Day::parse(&r.effective_to));
-        if r.updates.is_empty() || from.is_some_and(|f| f <= day) {
-            let mut name = self.release_of(system);
-            if to.is_some_and(|t| t < day) {
-                name.push_str(", the newest dxpx has");
-            }
-            return name;
+        if r.updates.is_empty() {
+            return self.release_of(system);
         }
+        let newest = Day::parse(&r.effective_to).filter(|&to| to < day);
         let updates: Vec<Day> = r.updates.iter().filter_map(|u| Day::parse(u)).collect();
-        history::release_on(day, &updates)
+        match newest {
+            // A day past the newest release dxpx has is judged by that release, and says so.
+            Some(to) => format!("{}, the newest dxpx has", history::release_on(to, &updates)),
+            None => history::release_on(day, &updates),
+        }
     }
 
     /// A CPT or HCPCS modifier and its label (CPT labels are dxpx's own, never AMA text).

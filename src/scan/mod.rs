@@ -427,19 +427,28 @@ impl Scanner {
         }
 
         // ICD-10-PCS: seven characters, no dot.
-        if dot.is_none() && b.len() == 7 && !lower && self.sets.icd10pcs().in_force(&upper) {
+        // A code of any release is found (a deleted one only where a label says it is a
+        // procedure), and the rules judge it by the date of service.
+        let pcs = (dot.is_none() && b.len() == 7 && !lower)
+            .then(|| self.sets.icd10pcs().status_of_code(&upper))
+            .flatten();
+        if let Some(status) = pcs {
             let mixed = b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
                 && b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2;
             let cm = self.sets.icd10cm().status(&dot_icd10cm(&upper));
-            if cm.is_none() && (mixed || has_ctx) {
+            let found = match status {
+                Status::Valid => mixed || has_ctx,
+                _ => signal == Some(Signal::Icd10Pcs),
+            };
+            if cm.is_none() && found {
                 let evidence = if has_ctx { evidence } else { Evidence::Shape };
-                return Some(mention(upper, System::Icd10Pcs, Status::Valid, evidence));
+                return Some(mention(upper, System::Icd10Pcs, status, evidence));
             }
         }
         if signal == Some(Signal::Icd10Pcs)
             && dot.is_none()
             && b.len() == 7
-            && !self.sets.icd10pcs().in_force(&upper)
+            && pcs.is_none()
             && b[0].is_ascii_digit()
         {
             return Some(mention(upper, System::Icd10Pcs, Status::Invalid, evidence));
