@@ -7,6 +7,7 @@
 //! Code-shaped text that is in no code set is still reported (as invalid) when a label
 //! says it is meant as a code, because the rules need it.
 
+mod agreement;
 mod incremental;
 pub mod signals;
 mod tokens;
@@ -44,6 +45,9 @@ pub enum Evidence {
     Modifier,
     /// Its own shape: a dotted, billable ICD-10-CM code, or a 7-character PCS code.
     Shape,
+    /// The words right before it say what its title says ("low back pain (M54.5)"), or name a
+    /// procedure before a CPT number in brackets.
+    Agrees,
     /// A field of a claim or charge sheet that holds codes.
     Field(String),
 }
@@ -56,6 +60,7 @@ impl Evidence {
             Evidence::Line => "line".into(),
             Evidence::Modifier => "modifier".into(),
             Evidence::Shape => "shape".into(),
+            Evidence::Agrees => "agrees:title".into(),
             Evidence::Field(f) => format!("field:{f}"),
         }
     }
@@ -369,10 +374,23 @@ impl Scanner {
             }
             None => false,
         };
+        // The words before a code that say what its title says are evidence for any code.
+        let before = || agreement::words_before(text, tok.start);
+        let icd9_agrees = || {
+            let title = self.sets.icd9cm().title(&dot_icd9_dx(&upper));
+            !tok.unit_follows && title.is_some_and(|t| agreement::agrees(&before(), t))
+        };
+        let agreed9 = icd9_shape && !has_ctx && icd9_agrees();
         if icd9_shape
             && (matches!(signal, Some(Signal::Icd9 | Signal::Diagnosis))
-                || (signal == Some(Signal::Code) && b[0].is_ascii_digit()))
+                || (signal == Some(Signal::Code) && b[0].is_ascii_digit())
+                || agreed9)
         {
+            let evidence = if agreed9 {
+                Evidence::Agrees
+            } else {
+                evidence.clone()
+            };
             if tok.unit_follows {
                 return None;
             }
@@ -399,10 +417,17 @@ impl Scanner {
         if cpt_shape {
             let modifiers = self.modifiers(text, tok);
             let modified = modifiers.iter().any(|m| m.valid);
+            // "Colonoscopy (45378)": a number in brackets right after a procedure's words.
+            let bracketed = text[..tok.start].ends_with(['(', '[']);
+            let named = !has_ctx
+                && bracketed
+                && self.sets.cpt().sections(&upper).is_some()
+                && agreement::names_a_procedure(&before());
             let allowed = procedure_label
                 || ctx == Context::Line
                 || (has_ctx && modified)
-                || (signal == Some(Signal::Diagnosis) && !tok.unit_follows);
+                || (signal == Some(Signal::Diagnosis) && !tok.unit_follows)
+                || named;
             let icd9_context = signal == Some(Signal::Icd9);
             let hyphenated = tok.number_context && modifiers.is_empty();
             if (allowed || modified) && !icd9_context && !tok.unit_follows && !hyphenated {
@@ -411,10 +436,10 @@ impl Scanner {
                 } else {
                     Status::Invalid
                 };
-                let evidence = if !has_ctx {
-                    Evidence::Modifier
-                } else {
-                    evidence
+                let evidence = match (has_ctx, named) {
+                    (true, _) => evidence,
+                    (false, true) => Evidence::Agrees,
+                    (false, false) => Evidence::Modifier,
                 };
                 let mut m = mention(upper, System::Cpt, status, evidence);
                 m.modifiers = modifiers;
@@ -494,19 +519,27 @@ impl Scanner {
         let dotted = dot_icd10cm(&upper);
         match self.sets.icd10cm().status(&dotted) {
             // A deleted code was a code: found as a valid one is, and judged by the date.
-            Some(Status::Valid | Status::Retired) => {
+            Some(status @ (Status::Valid | Status::Retired)) => {
                 // A bare three-character code stands on its own only when set off as a
                 // code is ("(I10)", "- I10."); "P53 stain" is a protein.
                 let by_shape = !lower && (dot.is_some() || b.len() == 3 && set_off(text, tok));
                 if by_shape || has_ctx {
                     let evidence = if has_ctx { evidence } else { Evidence::Shape };
-                    let status = self.sets.icd10cm().status(&dotted).unwrap_or(Status::Valid);
                     return Some(mention(dotted, System::Icd10Cm, status, evidence));
                 }
                 None
             }
-            Some(status) => (diagnosis_label || ctx == Context::Line && dot.is_some())
-                .then(|| mention(dotted, System::Icd10Cm, status, evidence)),
+            Some(status) => {
+                let agreed = !has_ctx
+                    && self
+                        .sets
+                        .icd10cm()
+                        .title(&dotted)
+                        .is_some_and(|t| agreement::agrees(&before(), t));
+                let evidence = if agreed { Evidence::Agrees } else { evidence };
+                (diagnosis_label || ctx == Context::Line && dot.is_some() || agreed)
+                    .then(|| mention(dotted, System::Icd10Cm, status, evidence))
+            }
             None => {
                 // Code-shaped but in no release: reported only where a label says it is a
                 // diagnosis code, and only with a digit where ICD-10-CM has one.
@@ -521,8 +554,20 @@ impl Scanner {
                     }
                     _ => false,
                 };
-                (labelled && plausible && !self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)))
-                    .then(|| mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
+                // A look-alike one character past a code agrees with the code it extends
+                // ("Peripheral vascular disease (I73.91)": I73.9).
+                let agreed = !labelled && dot.is_some() && !tok.unit_follows && {
+                    let key = crate::codes::normalize::compact(&upper);
+                    let parent = (3..key.len())
+                        .rev()
+                        .find_map(|n| self.sets.icd10cm().title(&dot_icd10cm(&key[..n])));
+                    parent.is_some_and(|t| agreement::agrees(&before(), t))
+                };
+                let evidence = if agreed { Evidence::Agrees } else { evidence };
+                ((labelled || agreed)
+                    && plausible
+                    && !self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)))
+                .then(|| mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
             }
         }
     }

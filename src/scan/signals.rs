@@ -49,6 +49,11 @@ const SIGNALS: &[(&str, Signal)] = &[
     ("diagnosis codes", Signal::Diagnosis),
     ("diagnoses codes", Signal::Diagnosis),
     ("diagnostic code", Signal::Diagnosis),
+    // Plain labels, only as labels (a colon after them): "Diagnosis: R05", "DIAGNOSES:".
+    ("diagnosis", Signal::Diagnosis),
+    ("diagnoses", Signal::Diagnosis),
+    ("procedure", Signal::Code),
+    ("procedures", Signal::Code),
     ("code", Signal::Code),
     ("codes", Signal::Code),
     ("code(s)", Signal::Code),
@@ -130,6 +135,10 @@ impl Signals {
                 let cased = match SIGNALS[m.pattern().as_usize()].0 {
                     "PCS" | "ICD" | "MRN" | "NPI" | "DEA" | "SSN" => {
                         &text[s..e] == SIGNALS[m.pattern().as_usize()].0
+                    }
+                    // Words of prose as often as labels: a label only with its colon.
+                    "diagnosis" | "diagnoses" | "procedure" | "procedures" => {
+                        text[e..].trim_start_matches(' ').starts_with(':')
                     }
                     _ => true,
                 };
