@@ -99,7 +99,9 @@ pub fn tokens(text: &str, start: usize, end: usize) -> impl Iterator<Item = Toke
             return Some(Token {
                 start: s,
                 end: e,
-                unit_follows: unit_follows(bytes, e),
+                // A count after a five-character code is how many were done ("99239 times
+                // one", "J1100 x 3"), not a unit of a measurement.
+                unit_follows: unit_follows(bytes, e) && !(e - s == 5 && count_follows(bytes, e)),
                 number_context,
             });
         }
@@ -191,6 +193,18 @@ fn bad_after(bytes: &[u8], e: usize) -> bool {
     }
 }
 
+/// Whether "times" or "x" follows, as a count does.
+fn count_follows(bytes: &[u8], e: usize) -> bool {
+    let rest = &bytes[e..];
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let word_end = rest
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    word.eq_ignore_ascii_case(b"times") || word.eq_ignore_ascii_case(b"x")
+}
+
 fn unit_follows(bytes: &[u8], e: usize) -> bool {
     let mut p = e;
     if bytes.get(p) == Some(&b' ') {
@@ -228,6 +242,17 @@ mod tests {
         assert_eq!(words("version 1.2.3 and E11.9."), vec!["E11.9"]);
         assert_eq!(words("Dx (E11.65), I10"), vec!["E11.65", "I10"]);
         assert_eq!(words("Lot #EK5730"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_count_after_a_code_is_not_a_unit() {
+        let text = "99239 times one, J1100 x 3, 500 times, 12345.6 x";
+        let toks: Vec<(&str, bool)> = tokens(text, 0, text.len())
+            .map(|t| (&text[t.start..t.end], t.unit_follows))
+            .collect();
+        assert_eq!(toks[0], ("99239", false));
+        assert_eq!(toks[1], ("J1100", false));
+        assert_eq!(toks[2], ("500", true), "a dose's count stays a unit");
     }
 
     #[test]
