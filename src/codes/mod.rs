@@ -556,11 +556,7 @@ impl CodeSets {
             .find(|r| r.set == "ICD-10-CM")
             .and_then(|r| r.sources.first())
             .and_then(|s| {
-                let year = s
-                    .as_bytes()
-                    .windows(4)
-                    .filter_map(|w| std::str::from_utf8(w).ok()?.parse::<u32>().ok())
-                    .find(|y| (2016..2100).contains(y))?;
+                let year = build::year_in(std::path::Path::new(s))?;
                 let april = s.to_ascii_lowercase().contains("april");
                 Some(if april {
                     format!("FY{year} (April 1, {year} update)")

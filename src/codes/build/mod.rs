@@ -243,7 +243,7 @@ pub(crate) fn csv_rows(
 }
 
 /// The fiscal year a file name states (`…tabular-2026-April-1.xml`, `…tables-2026.xml`).
-fn year_in(path: &Path) -> Option<u32> {
+pub(crate) fn year_in(path: &Path) -> Option<u32> {
     let name = path.file_name()?.to_str()?;
     name.as_bytes()
         .windows(4)
