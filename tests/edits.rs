@@ -51,7 +51,7 @@ fn comparable(diagnostics: &[Value]) -> Vec<String> {
 }
 
 const INSERTS: &[&str] = &[
-    "1", "A", ".", ",", " ", "\n", "\r\n", "é", "🦴", "|", "*", "~", "\"",
+    "1", "A", ".", ",", " ", "\n", "\r\n", "é", "🦴", "|", "*", "~", "\"", "\t", ":", "\n\n",
 ];
 
 fn edit_and_compare(c: &mut Client, name: &str, language: &str, original: &str, seed: u64) {
@@ -103,6 +103,10 @@ const FHIR: &str = r#"{"resourceType":"Claim","diagnosis":[{"sequence":1,"diagno
 const HL7: &str = "MSH|^~\\&|BILLING|HOSP|||20260310||DFT^P03|1|P|2.5\rPID|1||12345\rFT1|1|||20260310|||99213|||||||||||||E11.9\rFT1|2|||20260310|||36415\rDG1|1||I10^Hypertension^I10\r";
 const NOTE: &str = "Date of service: 03/02/2026\nAssessment: Type 2 diabetes (E11.9), hypertension I10.\nCPT 99213-25, 36415\n\nDOS: 03/09/2026\nDx: E11.99\nICD-9: 250.00\n";
 
+/// Sections (one heading above blank lines), a tab table and a pipe table: what reaches
+/// past its own line.
+const STRUCTURED: &str = "PREOPERATIVE DIAGNOSIS:\n\nCarpal tunnel syndrome, 354.0.\n\nOPERATIONS PERFORMED:\n1. Carpal tunnel release, 64721.\n\nCPT\tMod\tDx1\n64721\tRT\tG56.01\n20610\t\tM17.11\n\n| CPT | ICD-10-CM |\n| 99213 | I10 |\nASSESSMENT:\nC61\n";
+
 const NOTES_TABLE: &str =
     "id,transcription\n1,\"ASSESSMENT: E11.9.\nCPT 99213\"\n2,\"CPT 36415, ICD-9: 250.00\"\n";
 
@@ -116,6 +120,11 @@ fn random_edits_in_every_kind_equal_a_fresh_open() {
         ("claim.fhir.json".into(), "json".into(), FHIR.into()),
         ("charges.hl7".into(), "plaintext".into(), HL7.into()),
         ("visit.note".into(), "plaintext".into(), NOTE.into()),
+        (
+            "structured.note".into(),
+            "plaintext".into(),
+            STRUCTURED.into(),
+        ),
         ("notes.csv".into(), "csv".into(), NOTES_TABLE.into()),
     ];
     // Real documents of each kind, when the corpus is beside the checkout.
@@ -185,6 +194,7 @@ fn many_edit_sequences_in_process_equal_a_fresh_open() {
         ("claim.fhir.json", "json", FHIR),
         ("charges.hl7", "plaintext", HL7),
         ("visit.note", "plaintext", NOTE),
+        ("structured.note", "plaintext", STRUCTURED),
         ("notes.csv", "csv", NOTES_TABLE),
     ];
     for (name, language, text) in documents {

@@ -333,6 +333,117 @@ fn gold_findings_on_the_labelled_notes() {
     );
 }
 
+/// On the larger labelled set, every expected finding is raised and nothing of those kinds on
+/// the untouched notes. The generator judged every code by FY2026, but planted a header line
+/// `DOS: 04/08/2010` (a date of service) in 43 notes; dxpx judges a document by its date, so
+/// there an ICD-10 code is not yet valid, an ICD-9-CM code is in force, and the gold's
+/// `retired-code` / `non-billable-code` for them becomes `not-yet-valid-code` / nothing.
+#[test]
+fn gold_findings_on_the_larger_labelled_set() {
+    let Some(shared) = common::shared() else {
+        return;
+    };
+    let dir = shared.join("corpus/labeled-v2");
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/dxpx.toml");
+    let out = Command::new(common::dxpx())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-06-01",
+            "--config",
+        ])
+        .arg(&config)
+        .arg(dir.join("notes"))
+        .output()
+        .unwrap();
+    type Key = (String, String, u64);
+    let got: std::collections::HashSet<Key> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            (
+                path.rsplit('/').next().unwrap().to_string(),
+                f["rule"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("dxpx/")
+                    .to_string(),
+                f["start"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut expected: std::collections::HashSet<Key> = std::collections::HashSet::new();
+    let mut untouched = Vec::new();
+    for line in std::fs::read_to_string(dir.join("gold.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let g: Value = serde_json::from_str(line).unwrap();
+        let file = g["file"]
+            .as_str()
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
+        if !g["modified"].as_bool().unwrap() {
+            untouched.push(file.clone());
+        }
+        let text = std::fs::read_to_string(dir.join(g["file"].as_str().unwrap())).unwrap();
+        let before_icd10 = text.split("DOS: ").skip(1).any(|rest| {
+            rest.get(6..10)
+                .and_then(|y| y.parse::<u32>().ok())
+                .is_some_and(|year| year < 2015)
+        });
+        for f in g["expected_findings"].as_array().unwrap() {
+            let rule = match (f["type"].as_str().unwrap(), f["system"].as_str()) {
+                ("retired-code", Some("ICD-9-CM")) if before_icd10 => continue,
+                ("retired-code" | "non-billable-code", _) if before_icd10 => "not-yet-valid-code",
+                (t, _) => t,
+            };
+            expected.insert((
+                file.clone(),
+                rule.to_string(),
+                f["offset"].as_u64().unwrap(),
+            ));
+        }
+    }
+    let missing: Vec<_> = expected.difference(&got).collect();
+    assert!(
+        missing.is_empty(),
+        "expected findings not raised: {missing:?}"
+    );
+    let kinds = [
+        "retired-code",
+        "non-billable-code",
+        "invalid-code",
+        "unsupported-procedure",
+        "diagnosis-mismatch",
+    ];
+    let on_untouched: Vec<_> = got.iter().filter(|k| untouched.contains(&k.0)).collect();
+    assert!(
+        on_untouched.is_empty(),
+        "findings on untouched notes: {on_untouched:?}"
+    );
+    // Beyond the gold: only the six ICD-9-CM codes an original note wrote after their
+    // conditions (see tests/scan_corpus.rs), which are retired.
+    let extra: Vec<_> = got
+        .difference(&expected)
+        .filter(|k| kinds.contains(&k.1.as_str()))
+        .collect();
+    assert!(
+        extra
+            .iter()
+            .all(|k| k.0 == "mts_1996.txt" && k.1 == "retired-code")
+            && extra.len() == 6,
+        "findings the gold does not expect: {extra:?}"
+    );
+}
+
 /// The rules that only charge sheets and claims raise, positive and negative, through the
 /// language server and the command line.
 #[test]

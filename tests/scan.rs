@@ -115,6 +115,108 @@ fn five_digit_numbers_are_cpt_only_with_a_label() {
     );
 }
 
+fn evidence(text: &str) -> Vec<(String, String)> {
+    scanner()
+        .scan(text)
+        .into_iter()
+        .map(|m| (m.code, m.evidence.describe()))
+        .collect()
+}
+
+fn pair(code: &str, evidence: &str) -> (String, String) {
+    (code.to_string(), evidence.to_string())
+}
+
+#[test]
+fn a_section_says_what_its_set_apart_numbers_are() {
+    assert_eq!(
+        evidence("ASSESSMENT:\n1. Low back pain 724.2\n"),
+        [pair("724.2", "section:diagnoses")]
+    );
+    // A heading above blank lines still opens its section.
+    assert_eq!(
+        evidence("IMPRESSION:\n\n1. Low back pain 724.2\n"),
+        [pair("724.2", "section:diagnoses")]
+    );
+    assert_eq!(
+        evidence("OPERATIONS PERFORMED:\n1. Rotator cuff repair, 23412.\n2. Arthroscopy 29826\n"),
+        [
+            pair("23412", "section:procedures"),
+            pair("29826", "section:procedures")
+        ]
+    );
+    assert_eq!(
+        evidence("Procedure Performed: Colonoscopy 45378."),
+        [pair("45378", "section:procedures")]
+    );
+}
+
+#[test]
+fn a_section_does_not_make_measurements_levels_or_counts_codes() {
+    let notes = [
+        // A blank line after the section's text ends it.
+        "ASSESSMENT:\nStable.\n\nLow back pain 724.2",
+        "ASSESSMENT:\nTemperature 103.9, weight 185.5, fever to 102.4.",
+        "PROCEDURE:\nHeparin 20000 units was given; 12345 was the case number? No.",
+        "DESCRIPTION OF PROCEDURE:\nThe 23412 was noted.",
+        "MEDICATIONS:\nB12, D3, K2.",
+        "PHYSICAL EXAMINATION:\nTender at L45, L5S1.",
+        "ASSESSMENT:\nDegenerative changes at C45, C56, C67.",
+        "ASSESSMENT:\nShe is G10, P7 at 32 weeks.",
+        "Code status: full.\nTemp 103.9",
+        "He has an ICD, model DRRS, 12345.",
+        "ICD-9 codes were reviewed for 325 patients.",
+    ];
+    for note in notes {
+        assert_eq!(found(note), Vec::<String>::new(), "{note:?}");
+    }
+}
+
+#[test]
+fn a_table_column_says_what_its_cells_are() {
+    let text =
+        "| CPT | Mod | ICD-10-CM | Units |\n|-----|-----|-----|-----|\n| 99254 | 25 | C61 | 1 |\n";
+    let ms = scanner().scan(text);
+    assert_eq!(
+        evidence(text),
+        [pair("99254", "column:CPT"), pair("C61", "column:ICD-10-CM")]
+    );
+    assert_eq!(ms[0].modifiers.len(), 1);
+    assert_eq!(
+        &text[ms[0].modifiers[0].start..ms[0].modifiers[0].end],
+        "25"
+    );
+    assert_eq!(
+        evidence("CPT\tMod\tDx1\tDx2\tUnits\n99232\t\tJ90\t\t1\n\n99232\t\t1\n"),
+        [pair("99232", "column:CPT"), pair("J90", "column:Dx")]
+    );
+}
+
+#[test]
+fn claim_fields_slash_lists_and_three_digit_icd9_codes() {
+    let ms = scanner().scan("Box 24D: 99212 25   24E: A");
+    assert_eq!(
+        (ms[0].code.as_str(), ms[0].modifiers[0].code.as_str()),
+        ("99212", "25")
+    );
+    assert!(
+        scanner().scan("CPT 99213 25 minutes")[0]
+            .modifiers
+            .is_empty()
+    );
+    assert_eq!(
+        found("Dx codes: N40.0/F32.A/G47.00"),
+        ["N40.0", "F32.A", "G47.00"]
+    );
+    assert_eq!(
+        codes("Prior records, ICD-9-CM: 496 copd, 414.01 coronary"),
+        [
+            ("496".into(), System::Icd9Cm, Status::Retired),
+            ("414.01".into(), System::Icd9Cm, Status::Retired)
+        ]
+    );
+}
+
 #[test]
 fn evidence_names_the_label() {
     let ms = scanner().scan("CPT 99214");

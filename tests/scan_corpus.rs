@@ -62,9 +62,9 @@ fn labelled_notes_recall_and_precision() {
     let precision = tp / got.len().max(1) as f64;
     let missed: Vec<_> = expected.difference(&got).collect();
     let extra: Vec<_> = got.difference(&expected).collect();
-    assert!(recall >= 0.99, "recall {recall:.3}; missed {missed:?}");
+    assert!(recall >= 0.995, "recall {recall:.3}; missed {missed:?}");
     assert!(
-        precision >= 0.99,
+        precision >= 0.995,
         "precision {precision:.3}; extra {extra:?}"
     );
     // Status as the gold names it (non-billable is dxpx's "header").
@@ -216,8 +216,11 @@ fn the_larger_labelled_set_recall_and_precision() {
     eprintln!(
         "labeled-v2: recall {recall:.3}, precision {precision:.3} (system and status as the gold)"
     );
-    // Issue 17 aims at 0.995 for both; this holds what the scanner reaches today.
-    assert!(recall >= 0.96, "recall {recall:.3}");
+    assert!(
+        recall >= 0.995,
+        "recall {recall:.3}: {:?}",
+        expected.difference(&got).collect::<Vec<_>>()
+    );
     assert!(
         precision >= 0.995,
         "precision {precision:.3}: {:?}",

@@ -86,7 +86,7 @@ const PROCEDURE_WORDS: &[&str] = &[
 /// clause boundary (`.` `;` `:` `,` a line break or a table cell), at most eight.
 pub fn words_before(text: &str, at: usize) -> Vec<String> {
     let head = &text[..at];
-    let head = head.trim_end_matches([' ', '(', '[', '-', '–']);
+    let head = head.trim_end_matches([' ', '(', '[', '-', '–', ',']);
     let clause_start = head
         .rfind(['.', ';', ':', ',', '\n', '|', '\t', ')', ']'])
         .map_or(0, |i| i + 1);
@@ -119,6 +119,47 @@ pub fn names_a_procedure(before: &[String]) -> bool {
     before
         .iter()
         .any(|w| PROCEDURE_WORDS.iter().any(|p| w.contains(p)))
+}
+
+/// Words of measurements: a number after them is a value ("temperature 103.9", "weight
+/// 185.5", "glucose 250.00"), whatever section it is in.
+const MEASURE_WORDS: &[&str] = &[
+    "temperature",
+    "temp",
+    "tmax",
+    "fever",
+    "febrile",
+    "weight",
+    "weigh",
+    "height",
+    "glucose",
+    "sugar",
+    "level",
+    "count",
+    "pressure",
+    "pulse",
+    "rate",
+    "saturation",
+    "value",
+    "score",
+    "hemoglobin",
+    "platelet",
+    "bmi",
+    "wbc",
+    "dose",
+    "volume",
+    "loss",
+    "total",
+    "size",
+];
+
+/// Whether the last words before a number name a measurement.
+pub fn names_a_measure(before: &[String]) -> bool {
+    before
+        .iter()
+        .rev()
+        .take(2)
+        .any(|w| MEASURE_WORDS.contains(&w.as_str()))
 }
 
 /// Lower case, without a plural ending.

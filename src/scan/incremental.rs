@@ -30,8 +30,9 @@ impl ScanState {
         let bytes = text.as_bytes();
         let delta = edit.new_len as isize - (edit.old_end - edit.old_start) as isize;
         let new_end = (edit.old_start + edit.new_len).min(bytes.len());
-        // Mentions never cross a line, and only a heading reaches past its line (to the
-        // next blank line), so that is the whole region an edit can change.
+        // Mentions never cross a line, and only headings and tables reach past their line
+        // (to the next blank line, or past it for a heading with nothing under it yet), so
+        // that is the whole region an edit can change.
         let start = line_start(bytes, edit.old_start.min(new_end));
         let end = next_blank_line(bytes, line_end(bytes, new_end));
         let old_end = (end as isize - delta) as usize;
@@ -67,18 +68,44 @@ fn line_end(bytes: &[u8], pos: usize) -> usize {
     memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i)
 }
 
-/// The end of the first blank line after `pos` (a line end), or of the last line a
-/// heading above could reach.
+/// Where the effect of an edit ending at `pos` (a line end) ends. A label heading and a
+/// table end at a blank line; a section at the first blank line after its text, so a
+/// heading with nothing under it reaches past blank lines. The edit may have made or
+/// unmade such a heading (or a line of text under one), and the old text is gone: the
+/// paragraph after the next blank lines is scanned too, and so on while a paragraph ends
+/// in an empty heading. Without blank lines, the last line anything could reach.
 fn next_blank_line(bytes: &[u8], mut pos: usize) -> usize {
-    for _ in 0..=super::HEADING_REACH {
+    let reach = super::HEADING_REACH
+        .max(super::SECTION_REACH)
+        .max(super::TABLE_REACH);
+    let mut last_text = (line_start(bytes, pos), pos);
+    let mut after_blank = false;
+    let mut spare_gaps = 1;
+    for _ in 0..=2 * reach {
         if pos >= bytes.len() {
             return bytes.len();
         }
         let e = line_end(bytes, pos + 1);
-        if bytes[pos + 1..e].iter().all(u8::is_ascii_whitespace) {
-            return e;
+        let blank = bytes[pos + 1..e].iter().all(u8::is_ascii_whitespace);
+        if blank && !after_blank && !opens_a_section(&bytes[last_text.0..last_text.1]) {
+            if spare_gaps == 0 {
+                return e;
+            }
+            spare_gaps -= 1;
         }
+        if !blank {
+            last_text = (pos + 1, e);
+        }
+        after_blank = blank;
         pos = e;
     }
     pos
+}
+
+/// Whether a line is a heading with no text after its colon, whose section goes on past
+/// the blank lines below it.
+fn opens_a_section(line: &[u8]) -> bool {
+    let line = String::from_utf8_lossy(line);
+    super::structure::heading(&line)
+        .is_some_and(|h| h.kind.is_some() && line[h.body..].trim().is_empty())
 }

@@ -10,6 +10,7 @@
 mod agreement;
 mod incremental;
 pub mod signals;
+mod structure;
 mod tokens;
 
 pub use incremental::{Edit, ScanState};
@@ -20,6 +21,7 @@ use crate::codes::normalize::{dot_icd9_dx, dot_icd10cm};
 use crate::codes::{CodeSets, Status, System};
 use signals::{Found, Signals};
 use std::sync::Arc;
+use structure::{Kind, Table};
 use tokens::{Token, tokens};
 
 /// A modifier written after a procedure code (`99213-25`, `64483 LT`).
@@ -39,6 +41,11 @@ pub enum Evidence {
     Label(&'static str),
     /// A heading above the lines it sits in (`CPT CODE(S):`).
     Heading(&'static str),
+    /// The header of the table column it sits in (`| CPT | Mod | ICD-10-CM |`).
+    Column(&'static str),
+    /// The kind of section it sits in: a dotted number under `PREOPERATIVE DIAGNOSIS:`, a
+    /// five-digit number set apart under `OPERATIONS PERFORMED:`.
+    Section(&'static str),
     /// Another code on the same line (`Charges: 99214, 93000 | Dx I10`).
     Line,
     /// A valid modifier attached to it.
@@ -57,6 +64,8 @@ impl Evidence {
         match self {
             Evidence::Label(l) => format!("label:{l}"),
             Evidence::Heading(l) => format!("heading:{l}"),
+            Evidence::Column(l) => format!("column:{l}"),
+            Evidence::Section(k) => format!("section:{k}"),
             Evidence::Line => "line".into(),
             Evidence::Modifier => "modifier".into(),
             Evidence::Shape => "shape".into(),
@@ -97,14 +106,59 @@ pub struct Scanner {
 const LABEL_REACH: usize = 160;
 /// How many lines a heading such as `CPT CODE(S):` covers, at most, until a blank line.
 const HEADING_REACH: usize = 24;
+/// How many lines a section such as `ASSESSMENT:` covers, at most, until a blank line ends it.
+const SECTION_REACH: usize = 40;
+/// How many rows a table with a code column may have.
+const TABLE_REACH: usize = 100;
+
+/// Where a label stands with respect to the token it gives a context.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Place {
+    /// On the token's line.
+    Line,
+    /// A heading above the token's line.
+    Heading,
+    /// The header of the token's table column.
+    Column,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Context {
     None,
     Line,
-    /// A label: what it signals, its text, whether it heads the lines below, and where it
-    /// ends.
-    Signal(Signal, &'static str, bool, usize),
+    /// A label: what it signals, its text, where it stands, and where it ends.
+    Signal(Signal, &'static str, Place, usize),
+    /// Only the kind of section the token is in.
+    Section(Kind),
+}
+
+/// What the lines above a line say about it: the label heading it, the section it is in,
+/// the table it is a row of.
+#[derive(Debug, Default)]
+struct Layout {
+    /// A label-only line above (`CPT CODE(S):`) and how many lines ago.
+    heading: Option<(Found, usize)>,
+    section: Option<Section>,
+    table: Option<Table>,
+}
+
+/// What one line is scanned in: the label heading over it, the table it is a row of, the
+/// kind of section it is in and where in it the section's text begins.
+#[derive(Clone, Copy)]
+struct Above<'a> {
+    heading: Option<Found>,
+    table: Option<&'a Table>,
+    section: Option<Kind>,
+    body: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Section {
+    kind: Kind,
+    /// Lines since the heading.
+    lines: usize,
+    /// Whether a line of text followed the heading: the next blank line ends the section.
+    content: bool,
 }
 
 impl Scanner {
@@ -157,43 +211,34 @@ impl Scanner {
     }
 
     /// Mentions whose lines lie in `text[start..end]`; `start` and `end` must be line
-    /// boundaries. Headings in the lines before `start` are honoured.
+    /// boundaries. Headings, sections and tables in the lines before `start` are honoured.
     pub fn scan_range(&self, text: &str, start: usize, end: usize) -> Vec<Mention> {
         crate::fault::inject(text.get(start..end).unwrap_or(text));
         let mut out = Vec::new();
         let bytes = text.as_bytes();
         let mut line_start = start;
-        let mut heading = self.heading_before(text, start);
+        let mut layout = self.layout_before(text, start);
         while line_start < end {
             let line_end =
                 memchr::memchr(b'\n', &bytes[line_start..end]).map_or(end, |i| line_start + i);
-            self.scan_line(text, line_start, line_end, &mut heading, &mut out);
+            self.advance(text, line_start, line_end, &mut layout, Some(&mut out));
             line_start = line_end + 1;
         }
         out
     }
 
-    /// The heading in force at `pos`: the nearest label line above, if no blank line
-    /// comes between.
-    fn heading_before(&self, text: &str, pos: usize) -> Option<(Found, usize)> {
-        let bytes = text.as_bytes();
-        let mut end = pos;
-        for lines_up in 0..HEADING_REACH {
-            if end == 0 {
-                return None;
-            }
-            let line_end = end - 1; // the '\n' before `end`
-            let line_start = memchr::memrchr(b'\n', &bytes[..line_end]).map_or(0, |i| i + 1);
-            let line = &text[line_start..line_end];
-            if line.trim().is_empty() {
-                return None;
-            }
-            if let Some(found) = self.heading_of(text, line_start, line_end) {
-                return Some((found, lines_up));
-            }
-            end = line_start;
+    /// The layout in force at `pos` (a line start), read from the lines above, as a scan from
+    /// the top of the text would have left it.
+    fn layout_before(&self, text: &str, pos: usize) -> Layout {
+        let reach = HEADING_REACH.max(SECTION_REACH).max(TABLE_REACH);
+        let lines = lines_above(text, pos).take(reach + 1).collect::<Vec<_>>();
+        // Replaying the lines above from the farthest gives exactly the state a full scan
+        // has; a line farther up than every reach cannot matter.
+        let mut layout = Layout::default();
+        for &(s, e) in lines.iter().rev() {
+            self.advance(text, s, e, &mut layout, None);
         }
-        None
+        layout
     }
 
     /// A line that is only a label (`CPT4 CODE(S):`, `ICD-10 codes:`) heads the lines below.
@@ -201,7 +246,10 @@ impl Scanner {
         if end - start > 80 {
             return None;
         }
-        let found = self.signals.find(text, start, end);
+        let mut found = self.signals.find(text, start, end);
+        // "PROCEDURE:" alone opens a section (see `structure`), not a label heading: what is
+        // under it is often prose, where a number needs more than the heading to be a code.
+        found.retain(|f| !f.is_plain_word());
         let last = found.iter().rfind(|f| f.signal != Signal::NotACode)?;
         let rest = &text[last.end..end];
         let label_only = rest.bytes().all(|b| !b.is_ascii_alphanumeric()) && rest.contains(':')
@@ -215,40 +263,138 @@ impl Scanner {
         label_only.then_some(best)
     }
 
+    /// Moves `layout` past the line `text[start..end]`. With `mentions`, the line's codes
+    /// are found on the way, in the layout the line itself sets up (a heading's own text
+    /// after its colon is in its section; a table's header row is not a row).
+    fn advance(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        layout: &mut Layout,
+        mentions: Option<&mut Vec<Mention>>,
+    ) {
+        let line = &text[start..end];
+        if line.trim().is_empty() {
+            layout.heading = None;
+            layout.table = None;
+            if layout.section.is_some_and(|s| s.content) {
+                layout.section = None;
+            }
+            return;
+        }
+        let heading = structure::heading(line);
+        let mut body = start;
+        match heading {
+            Some(h) => {
+                body = start + h.body;
+                layout.section = h.kind.map(|kind| Section {
+                    kind,
+                    lines: 0,
+                    content: !line[h.body..].trim().is_empty(),
+                });
+            }
+            None => {
+                if let Some(s) = &mut layout.section {
+                    s.lines += 1;
+                    s.content = true;
+                }
+                if layout.section.is_some_and(|s| s.lines > SECTION_REACH) {
+                    layout.section = None;
+                }
+            }
+        }
+        let row = layout.table.as_ref().is_some_and(|t| t.continues(line));
+        if !row {
+            layout.table = may_be_table(line)
+                .then(|| Table::header(&self.signals, line))
+                .flatten();
+        }
+        if let Some(out) = mentions {
+            let above = Above {
+                heading: layout.heading.map(|h| h.0),
+                table: if row { layout.table.as_ref() } else { None },
+                section: layout.section.map(|s| s.kind),
+                body,
+            };
+            self.scan_line(text, start, end, &above, out);
+        }
+        if let Some(h) = self.heading_of(text, start, end) {
+            layout.heading = Some((h, 0));
+        } else if let Some(h) = &mut layout.heading {
+            h.1 += 1;
+            if h.1 >= HEADING_REACH {
+                layout.heading = None;
+            }
+        }
+    }
+
     fn scan_line(
         &self,
         text: &str,
         start: usize,
         end: usize,
-        heading: &mut Option<(Found, usize)>,
+        above: &Above,
         out: &mut Vec<Mention>,
     ) {
         let line = &text[start..end];
-        if line.trim().is_empty() {
-            *heading = None;
-            return;
-        }
+        let Above {
+            heading,
+            table,
+            section,
+            body,
+        } = *above;
+        // Three digits are an ICD-9-CM code only right after its label ("ICD-9-CM: 496"); on
+        // other lines they are doses and counts, not worth looking for labels.
+        let mut icd_line = None;
         let toks: Vec<Token> = tokens(text, start, end)
             .filter(|t| {
                 let b = &text.as_bytes()[t.start..t.end];
-                code_shaped(b) || self.category_led(b)
+                code_shaped(b)
+                    || self.category_led(b)
+                    || b.len() == 3
+                        && b.iter().all(u8::is_ascii_digit)
+                        && *icd_line.get_or_insert_with(|| {
+                            heading.is_some_and(|h| h.signal == Signal::Icd9)
+                                || table.is_some()
+                                || line
+                                    .as_bytes()
+                                    .windows(3)
+                                    .any(|w| w.eq_ignore_ascii_case(b"icd"))
+                        })
             })
             .collect();
-        let found = if toks.is_empty() {
-            Vec::new()
-        } else {
-            self.signals.find(text, start, end)
-        };
+        if toks.is_empty() {
+            return;
+        }
+        let found = self.signals.find(text, start, end);
         let first = out.len();
         // Two passes: codes that stand by their shape first, so that the rest of the line
         // can lean on them ("Charges: 99214, 93000 | Dx I10").
         let mut pending = Vec::new();
         for tok in &toks {
-            let ctx = self.context(tok, &found, heading.as_ref().map(|h| h.0));
+            let column = table.and_then(|t| {
+                let (signal, label) = (*t.columns.get(t.column_at(line, tok.start - start))?)?;
+                Some(Context::Signal(signal, label, Place::Column, start))
+            });
+            let ctx = match column {
+                Some(c) => Some(c),
+                None => self
+                    .context(tok, &found, heading)
+                    .map(|c| match (c, section) {
+                        (Context::None, Some(kind)) if tok.start >= body => Context::Section(kind),
+                        _ => c,
+                    }),
+            };
             // A label such as MRN rules the token out (no context at all).
             if let Some(ctx) = ctx {
                 match self.classify(text, tok, ctx) {
-                    Some(m) => out.push(m),
+                    Some(mut m) => {
+                        if let (Some(t), Some(Context::Signal(..))) = (table, column) {
+                            self.column_modifiers(t, text, start, end, &mut m);
+                        }
+                        out.push(m)
+                    }
                     None => pending.push(*tok),
                 }
             }
@@ -261,12 +407,36 @@ impl Scanner {
             }
             out[first..].sort_by_key(|m| m.start);
         }
-        if let Some(h) = self.heading_of(text, start, end) {
-            *heading = Some((h, 0));
-        } else if let Some(h) = heading {
-            h.1 += 1;
-            if h.1 >= HEADING_REACH {
-                *heading = None;
+    }
+
+    /// A procedure code in a table with a modifier column takes the modifiers of its row.
+    fn column_modifiers(
+        &self,
+        table: &Table,
+        text: &str,
+        start: usize,
+        end: usize,
+        m: &mut Mention,
+    ) {
+        let (Some(column), true) = (
+            table.modifiers,
+            matches!(m.system, System::Cpt | System::Hcpcs) && m.modifiers.is_empty(),
+        ) else {
+            return;
+        };
+        let line = &text[start..end];
+        let Some((s, e)) = table.cell(line, column) else {
+            return;
+        };
+        for word in line[s..e].split([' ', ',']).filter(|w| !w.is_empty()) {
+            let at = start + s + (word.as_ptr() as usize - line[s..e].as_ptr() as usize);
+            if word.len() == 2 && word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                m.modifiers.push(Modifier {
+                    valid: self.sets.modifier(word).is_some(),
+                    code: word.to_ascii_uppercase(),
+                    start: at,
+                    end: at + 2,
+                });
             }
         }
     }
@@ -306,13 +476,13 @@ impl Scanner {
                 dist + if before { 0 } else { LABEL_REACH } + rank(f.signal) * 2 * LABEL_REACH;
             if dist_eff < best_dist {
                 best_dist = dist_eff;
-                best = Context::Signal(f.signal, f.label(), false, f.end);
+                best = Context::Signal(f.signal, f.label(), Place::Line, f.end);
             }
         }
         if best == Context::None
             && let Some(h) = heading
         {
-            best = Context::Signal(h.signal, h.label(), true, h.end);
+            best = Context::Signal(h.signal, h.label(), Place::Heading, h.end);
         }
         Some(best)
     }
@@ -321,17 +491,27 @@ impl Scanner {
     fn classify(&self, text: &str, tok: &Token, ctx: Context) -> Option<Mention> {
         let raw = &text[tok.start..tok.end];
         let upper = raw.to_ascii_uppercase();
-        let has_ctx = ctx != Context::None;
+        // A section alone is weaker than a label: it admits only what is set apart as a
+        // code is, in the section that holds its kind.
+        let has_ctx = !matches!(ctx, Context::None | Context::Section(_));
         let signal = match ctx {
             Context::Signal(s, ..) => Some(s),
             _ => None,
         };
+        let section = match ctx {
+            Context::Section(kind) => Some(kind),
+            _ => None,
+        };
         let evidence = match ctx {
-            Context::Signal(_, label, false, _) => Evidence::Label(label),
-            Context::Signal(_, label, true, _) => Evidence::Heading(label),
+            Context::Signal(_, label, Place::Line, _) => Evidence::Label(label),
+            Context::Signal(_, label, Place::Heading, _) => Evidence::Heading(label),
+            Context::Signal(_, label, Place::Column, _) => Evidence::Column(label),
+            Context::Section(kind) => Evidence::Section(kind.name()),
             Context::Line => Evidence::Line,
             Context::None => Evidence::Shape,
         };
+        let section_dx = section.is_some_and(Kind::holds_diagnoses);
+        let section_px = section.is_some_and(Kind::holds_procedures);
         let lower = raw.bytes().any(|b| b.is_ascii_lowercase());
         let b = upper.as_bytes();
         let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
@@ -381,10 +561,14 @@ impl Scanner {
             !tok.unit_follows && title.is_some_and(|t| agreement::agrees(&before(), t))
         };
         let agreed9 = icd9_shape && !has_ctx && icd9_agrees();
+        // Under a diagnoses heading, a dotted number that is no measurement is a code.
+        let sectioned9 =
+            icd9_shape && section_dx && !tok.unit_follows && !agreement::names_a_measure(&before());
         if icd9_shape
             && (matches!(signal, Some(Signal::Icd9 | Signal::Diagnosis))
                 || (signal == Some(Signal::Code) && b[0].is_ascii_digit())
-                || agreed9)
+                || agreed9
+                || sectioned9)
         {
             let evidence = if agreed9 {
                 Evidence::Agrees
@@ -409,37 +593,72 @@ impl Scanner {
             }
         }
 
+        // A three-digit ICD-9-CM code right after its label, or in its column: "ICD-9-CM: 496
+        // copd, 414.01".
+        if dot.is_none() && b.len() == 3 && digits(b) {
+            let from = match ctx {
+                Context::Signal(Signal::Icd9, _, Place::Line, end) => Some(end),
+                Context::Signal(Signal::Icd9, ..) => {
+                    Some(text[..tok.start].rfind('\n').map_or(0, |i| i + 1))
+                }
+                _ => None,
+            };
+            let right_after = from.is_some_and(|f| {
+                f <= tok.start && !text[f..tok.start].bytes().any(|c| c.is_ascii_alphabetic())
+            });
+            if !right_after || tok.unit_follows {
+                return None;
+            }
+            let icd9 = self.sets.icd9cm();
+            let status = if icd9.has_diagnosis(&upper) {
+                Status::Retired
+            } else if icd9.is_diagnosis_header(&upper) {
+                Status::Header
+            } else {
+                Status::Invalid
+            };
+            return Some(mention(upper, System::Icd9Cm, status, evidence));
+        }
+
         // CPT: five digits, or four and F/T/U/M; never on its own shape.
         let cpt_shape = dot.is_none()
             && b.len() == 5
             && digits(&b[..4])
             && (b[4].is_ascii_digit() || matches!(b[4], b'F' | b'T' | b'U' | b'M'));
         if cpt_shape {
-            let modifiers = self.modifiers(text, tok);
+            // On a claim form's procedure field a modifier may follow after a space, digits
+            // and all ("Box 24D: 99212 25").
+            let modifiers = self.modifiers(text, tok, procedure_label);
             let modified = modifiers.iter().any(|m| m.valid);
+            let known = self.sets.cpt().sections(&upper).is_some();
             // "Colonoscopy (45378)": a number in brackets right after a procedure's words.
             let bracketed = text[..tok.start].ends_with(['(', '[']);
-            let named = !has_ctx
-                && bracketed
-                && self.sets.cpt().sections(&upper).is_some()
-                && agreement::names_a_procedure(&before());
+            let named = !has_ctx && bracketed && known && agreement::names_a_procedure(&before());
+            // "1. Rotator cuff repair, 23412." under a procedures heading.
+            let sectioned = section_px
+                && known
+                && set_apart(text, tok)
+                && !agreement::names_a_measure(&before());
             let allowed = procedure_label
                 || ctx == Context::Line
                 || (has_ctx && modified)
                 || (signal == Some(Signal::Diagnosis) && !tok.unit_follows)
-                || named;
+                || named
+                || sectioned;
             let icd9_context = signal == Some(Signal::Icd9);
             let hyphenated = tok.number_context && modifiers.is_empty();
             if (allowed || modified) && !icd9_context && !tok.unit_follows && !hyphenated {
-                let status = if self.sets.cpt().sections(&upper).is_some() {
+                let status = if known {
                     Status::Valid
                 } else {
                     Status::Invalid
                 };
-                let evidence = match (has_ctx, named) {
-                    (true, _) => evidence,
-                    (false, true) => Evidence::Agrees,
-                    (false, false) => Evidence::Modifier,
+                let evidence = if has_ctx || sectioned && !named {
+                    evidence
+                } else if named {
+                    Evidence::Agrees
+                } else {
+                    Evidence::Modifier
                 };
                 let mut m = mention(upper, System::Cpt, status, evidence);
                 m.modifiers = modifiers;
@@ -483,12 +702,15 @@ impl Scanner {
         let hcpcs_shape =
             dot.is_none() && b.len() == 5 && (b'A'..=b'V').contains(&b[0]) && digits(&b[1..]);
         if hcpcs_shape && !lower {
-            let modifiers = self.modifiers(text, tok);
+            let modifiers = self.modifiers(text, tok, procedure_label);
             if let Some(status) = self.sets.hcpcs().status(&upper) {
                 let specific_dx = matches!(signal, Some(Signal::Icd10Cm | Signal::Diagnosis));
                 let cm_valid = self.sets.icd10cm().status(&dot_icd10cm(&upper)).is_some();
-                if (has_ctx || modifiers.iter().any(|m| m.valid)) && !(specific_dx && cm_valid) {
-                    let evidence = if !has_ctx {
+                let sectioned = section_px && set_apart(text, tok);
+                if (has_ctx || sectioned || modifiers.iter().any(|m| m.valid))
+                    && !(specific_dx && cm_valid)
+                {
+                    let evidence = if !has_ctx && !sectioned {
                         Evidence::Modifier
                     } else {
                         evidence
@@ -521,8 +743,18 @@ impl Scanner {
             // A deleted code was a code: found as a valid one is, and judged by the date.
             Some(status @ (Status::Valid | Status::Retired)) => {
                 // A bare three-character code stands on its own only when set off as a
-                // code is ("(I10)", "- I10."); "P53 stain" is a protein.
-                let by_shape = !lower && (dot.is_some() || b.len() == 3 && set_off(text, tok));
+                // code is ("(I10)", "- I10.") or under a diagnoses heading, and not among
+                // spinal levels or obstetric counts ("C56, C67", "G10, P7"); "P53 stain" is a
+                // protein, "B12" under medications a vitamin.
+                let bare = dot.is_none() && b.len() == 3;
+                let by_shape = !lower
+                    && (dot.is_some()
+                        || bare
+                            && (set_off(text, tok) || section_dx)
+                            && section != Some(Kind::Measures)
+                            && !structure::among_non_codes(text, tok.start, tok.end, |w| {
+                                self.is_icd10cm(w)
+                            }));
                 if by_shape || has_ctx {
                     let evidence = if has_ctx { evidence } else { Evidence::Shape };
                     return Some(mention(dotted, System::Icd10Cm, status, evidence));
@@ -537,7 +769,8 @@ impl Scanner {
                         .title(&dotted)
                         .is_some_and(|t| agreement::agrees(&before(), t));
                 let evidence = if agreed { Evidence::Agrees } else { evidence };
-                (diagnosis_label || ctx == Context::Line && dot.is_some() || agreed)
+                let dotted_here = dot.is_some() && (ctx == Context::Line || section_dx);
+                (diagnosis_label || dotted_here || agreed)
                     .then(|| mention(dotted, System::Icd10Cm, status, evidence))
             }
             None => {
@@ -548,7 +781,7 @@ impl Scanner {
                 // The label must be right before it, or before a list of codes it ends: a
                 // word between ("Dx: A04.3 ... E. coli O157") means the text moved on.
                 let labelled = match ctx {
-                    Context::Signal(Signal::Icd10Cm | Signal::Diagnosis, _, false, end) => {
+                    Context::Signal(Signal::Icd10Cm | Signal::Diagnosis, _, Place::Line, end) => {
                         end <= tok.start
                             && !text[end..tok.start].bytes().any(|c| c.is_ascii_lowercase())
                     }
@@ -573,7 +806,9 @@ impl Scanner {
     }
 
     /// Modifiers right after a procedure code: `-25`, `-RT`, ` LT`, `-25-59`.
-    fn modifiers(&self, text: &str, tok: &Token) -> Vec<Modifier> {
+    /// `spaced_digits`: the code is in a procedure field, where a numeric modifier may
+    /// follow after a space ("Box 24D: 99212 25"); elsewhere "99213 25 minutes" is a count.
+    fn modifiers(&self, text: &str, tok: &Token, spaced_digits: bool) -> Vec<Modifier> {
         let bytes = text.as_bytes();
         let mut out = Vec::new();
         let mut pos = tok.end;
@@ -592,9 +827,10 @@ impl Scanner {
             }
             let m = &text[s..e];
             // A space-separated modifier must be in capitals (" LT"), so "64483 at" is not one.
+            let numeric = m.bytes().all(|c| c.is_ascii_digit());
             if sep == Some(b' ')
                 && (m.bytes().any(|c| c.is_ascii_lowercase())
-                    || m.bytes().all(|c| c.is_ascii_digit()))
+                    || numeric && (!spaced_digits || tokens::unit_follows(bytes, e)))
             {
                 break;
             }
@@ -617,6 +853,14 @@ impl Scanner {
 }
 
 impl Scanner {
+    /// Whether `word` is an ICD-10-CM code of some release, written with or without its dot.
+    fn is_icd10cm(&self, word: &str) -> bool {
+        self.sets
+            .icd10cm()
+            .status(&dot_icd10cm(&word.to_ascii_uppercase()))
+            .is_some()
+    }
+
     /// Whether a token starts with an ICD-10-CM category whose second character is a letter
     /// (`QA0.0101`): such shapes come from the data, not from a pattern.
     fn category_led(&self, b: &[u8]) -> bool {
@@ -627,6 +871,27 @@ impl Scanner {
             && std::str::from_utf8(&b[..3])
                 .is_ok_and(|c| self.sets.icd10cm().is_category(&c.to_ascii_uppercase()))
     }
+}
+
+/// The lines above `pos` (a line start), nearest first, as byte ranges without their '\n'.
+fn lines_above(text: &str, pos: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut end = pos;
+    std::iter::from_fn(move || {
+        if end == 0 {
+            return None;
+        }
+        let line_end = end - 1;
+        let line_start = memchr::memrchr(b'\n', &bytes[..line_end]).map_or(0, |i| i + 1);
+        end = line_start;
+        Some((line_start, line_end))
+    })
+}
+
+/// Whether a line could be a table's header row: cells between pipes, or tabs.
+fn may_be_table(line: &str) -> bool {
+    memchr::memchr(b'\t', line.as_bytes()).is_some()
+        || memchr::memchr_iter(b'|', line.as_bytes()).nth(1).is_some()
 }
 
 /// Whether a token has the shape of a code of some system; most numbers in a note (doses,
@@ -649,6 +914,15 @@ fn code_shaped(b: &[u8]) -> bool {
             _ => false,
         },
     }
+}
+
+/// Whether a token is set apart as a listed code is: as `set_off` says, after a comma, or
+/// first on its line or list item ("1. 23412 Rotator cuff repair").
+fn set_apart(text: &str, tok: &Token) -> bool {
+    let head = &text[..tok.start];
+    let line = &head[head.rfind('\n').map_or(0, |i| i + 1)..];
+    let item = line.trim_start_matches(|c: char| c.is_ascii_digit() || " .)-•*\t".contains(c));
+    set_off(text, tok) || item.is_empty() || line.trim_end().ends_with(',')
 }
 
 /// Whether a token is set apart from prose: in brackets, after a dash or colon, or last

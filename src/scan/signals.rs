@@ -64,6 +64,20 @@ const SIGNALS: &[(&str, Signal)] = &[
     ("billing", Signal::Code),
     ("billed", Signal::Code),
     ("orders", Signal::Code),
+    // The fields of the claim forms: CMS-1500 box 21 (diagnoses) and 24D (procedures and
+    // modifiers); UB-04 form locators 67 (diagnoses), 74 (procedures) and 44 (HCPCS).
+    ("Box 21", Signal::Diagnosis),
+    ("Item 21", Signal::Diagnosis),
+    ("Box 24D", Signal::Cpt),
+    ("Box 24 D", Signal::Cpt),
+    ("Item 24D", Signal::Cpt),
+    ("24D", Signal::Cpt),
+    ("FL 67", Signal::Diagnosis),
+    ("FL67", Signal::Diagnosis),
+    ("FL 74", Signal::Icd10Pcs),
+    ("FL74", Signal::Icd10Pcs),
+    ("FL 44", Signal::Cpt),
+    ("FL44", Signal::Cpt),
     ("MRN", Signal::NotACode),
     ("medical record", Signal::NotACode),
     ("record number", Signal::NotACode),
@@ -104,6 +118,15 @@ impl Found {
     pub fn label(&self) -> &'static str {
         SIGNALS[self.pattern].0
     }
+
+    /// A word of prose used as a label (`Diagnosis:`, `Procedures:`): on a line of its own it
+    /// is a heading of a section, which is weaker evidence than a code system's name.
+    pub fn is_plain_word(&self) -> bool {
+        matches!(
+            self.label(),
+            "diagnosis" | "diagnoses" | "procedure" | "procedures"
+        )
+    }
 }
 
 pub struct Signals {
@@ -133,7 +156,7 @@ impl Signals {
                 let (_, signal) = SIGNALS[m.pattern().as_usize()];
                 // `Dx` and `PCS` in capitals only: "dx" and "pcs" are common in prose too.
                 let cased = match SIGNALS[m.pattern().as_usize()].0 {
-                    "PCS" | "ICD" | "MRN" | "NPI" | "DEA" | "SSN" => {
+                    "PCS" | "ICD" | "MRN" | "NPI" | "DEA" | "SSN" | "24D" => {
                         &text[s..e] == SIGNALS[m.pattern().as_usize()].0
                     }
                     // Words of prose as often as labels: a label only with its colon.

@@ -91,7 +91,12 @@ pub fn tokens(text: &str, start: usize, end: usize) -> impl Iterator<Item = Toke
             if chained || !has_digit || !(3..=8).contains(&len) {
                 continue;
             }
-            if bad_before(bytes, s) || bad_after(bytes, e) {
+            // A slash joins codes in a list ("N40.0/F32.A/G47.00") as it joins the parts of
+            // a date or a ratio elsewhere.
+            let listed = || in_slash_list(bytes, s, e);
+            if bad_before(bytes, s) && !(bytes[s - 1] == b'/' && listed())
+                || bad_after(bytes, e) && !(bytes[e] == b'/' && listed())
+            {
                 continue;
             }
             let number_context =
@@ -141,6 +146,33 @@ fn next_digit(bytes: &[u8], from: usize, end: usize) -> Option<usize> {
         j += 1;
     }
     None
+}
+
+/// Whether `bytes[s..e]` is a member of a slash-separated list whose every member has the
+/// shape of an ICD-10 code: a letter, a digit, then letters, digits and at most one dot
+/// after the third. Dates, ratios and spinal levels (`L4/L5`, `T12/L1`) are not such lists.
+fn in_slash_list(bytes: &[u8], s: usize, e: usize) -> bool {
+    let part = |b: u8| is_alnum(b) || b == b'.' || b == b'/';
+    let mut a = s;
+    while a > 0 && part(bytes[a - 1]) {
+        a -= 1;
+    }
+    let mut z = e;
+    while z < bytes.len() && part(bytes[z]) {
+        z += 1;
+    }
+    let run = &bytes[a..z];
+    let run = run.strip_suffix(b".").unwrap_or(run);
+    let code_like = |m: &[u8]| {
+        let dots = m.iter().filter(|&&b| b == b'.').count();
+        (3..=8).contains(&m.len())
+            && m[0].is_ascii_alphabetic()
+            && m[1].is_ascii_digit()
+            && is_alnum(m[2])
+            && (dots == 0 && m.len() <= 7 || dots == 1 && m[3] == b'.' && m.len() >= 5)
+    };
+    run.split(|&b| b == b'/').filter(|m| code_like(m)).count() >= 2
+        && run.split(|&b| b == b'/').all(code_like)
 }
 
 fn bad_before(bytes: &[u8], s: usize) -> bool {
@@ -205,7 +237,7 @@ fn count_follows(bytes: &[u8], e: usize) -> bool {
     word.eq_ignore_ascii_case(b"times") || word.eq_ignore_ascii_case(b"x")
 }
 
-fn unit_follows(bytes: &[u8], e: usize) -> bool {
+pub fn unit_follows(bytes: &[u8], e: usize) -> bool {
     let mut p = e;
     if bytes.get(p) == Some(&b' ') {
         p += 1;
@@ -242,6 +274,10 @@ mod tests {
         assert_eq!(words("version 1.2.3 and E11.9."), vec!["E11.9"]);
         assert_eq!(words("Dx (E11.65), I10"), vec!["E11.65", "I10"]);
         assert_eq!(words("Lot #EK5730"), Vec::<&str>::new());
+        assert_eq!(
+            words("Dx codes: N40.0/F32.A/G47.00. L4/L5, T12/L1, 3/4/2020"),
+            vec!["N40.0", "F32.A", "G47.00"]
+        );
     }
 
     #[test]
