@@ -273,3 +273,57 @@ fn the_readme_rule_table_is_the_registry() {
         .collect();
     assert_eq!(table, registry);
 }
+
+/// `dxpx scan --explain` lists, after the mentions, the code-shaped tokens it did not take,
+/// each with its reason.
+#[test]
+fn scan_explains_what_it_did_not_take() {
+    let dir = std::env::temp_dir().join(format!("dxpx-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let note = dir.join("levels.note");
+    std::fs::write(
+        &note,
+        "ASSESSMENT:\n1. Low back pain 724.2\n\nMRN 12345, temperature 103.9.\nTender at L45, L5S1.\nPatient seen 99214.\n",
+    )
+    .unwrap();
+    let out = Command::new(common::dxpx())
+        .args(["scan", "--explain", "--json"])
+        .arg(&note)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let found: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.get("code").is_some())
+        .map(|l| l["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(found, ["724.2"]);
+    let rejected: Vec<(&str, &str)> = lines
+        .iter()
+        .filter_map(|l| Some((l["text"].as_str()?, l.get("rejected")?.as_str()?)))
+        .collect();
+    let reason = |token: &str| {
+        rejected
+            .iter()
+            .find(|(t, _)| *t == token)
+            .map(|(_, r)| *r)
+            .unwrap_or_else(|| panic!("{token} not listed: {rejected:?}"))
+    };
+    assert!(reason("12345").contains("\"MRN\""));
+    assert!(reason("103.9").contains("measurement"));
+    assert!(reason("L45").contains("not codes"));
+    assert!(reason("99214").contains("shape of CPT"));
+    // Without --explain, only the mention.
+    let plain = Command::new(common::dxpx())
+        .args(["scan", "--json"])
+        .arg(&note)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(plain.stdout).unwrap().lines().count(), 1);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -100,6 +100,9 @@ enum Command {
         /// Print only the number of mentions per file.
         #[arg(long, conflicts_with = "json")]
         count: bool,
+        /// Also list the code-shaped text of a note that was not taken for a code, and why.
+        #[arg(long, conflicts_with = "count")]
+        explain: bool,
     },
     /// The conditions notes document in words, with ranked candidate codes (`--json`: one
     /// object per condition).
@@ -241,14 +244,19 @@ fn run(cli: Cli) -> ExitCode {
             cli.data.as_of,
             json,
         ),
-        Some(Command::Scan { files, json, count }) => {
+        Some(Command::Scan {
+            files,
+            json,
+            count,
+            explain,
+        }) => {
             let scanner = crate::scan::Scanner::new(load(&cli.data));
             let format = match (json, count) {
                 (true, _) => scan::Format::Json,
                 (_, true) => scan::Format::Count,
                 _ => scan::Format::Text,
             };
-            scan::scan(&scanner, &files, format)
+            scan::scan(&scanner, &files, format, explain)
         }
         Some(Command::Suggest { files, json }) => {
             let scanner = crate::scan::Scanner::new(load(&cli.data));

@@ -13,10 +13,23 @@ pub enum Format {
     Count,
 }
 
-pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> ExitCode {
+/// With `explain`, a note's rejected code-shaped tokens follow its mentions, each with the
+/// reason (claims and sheets are read by their fields, not by the scanner's cues).
+pub fn scan(
+    scanner: &Scanner,
+    paths: &[std::path::PathBuf],
+    format: Format,
+    explain: bool,
+) -> ExitCode {
     each_document(paths, |out, path, text| {
         let kind = crate::analysis::Kind::detect(&path.to_string_lossy(), None, text);
-        let (mentions, structure) = crate::analysis::read(scanner, kind, text);
+        let (mentions, rejected) = if explain && kind == crate::analysis::Kind::Note {
+            let (m, r) = scanner.explain(text);
+            ((m, None), r)
+        } else {
+            (crate::analysis::read(scanner, kind, text), Vec::new())
+        };
+        let (mentions, structure) = mentions;
         if format == Format::Count {
             let _ = writeln!(out, "{}:{}", path.display(), mentions.len());
             return;
@@ -52,6 +65,31 @@ pub fn scan(scanner: &Scanner, paths: &[std::path::PathBuf], format: Format) -> 
                     m.code,
                     m.status.name(),
                     m.evidence.describe()
+                );
+            }
+        }
+        for r in &rejected {
+            let (line, col) = positions.utf16(text, r.start);
+            let token = &text[r.start..r.end];
+            if format == Format::Json {
+                let v = json!({
+                    "path": path.display().to_string(),
+                    "start": r.start,
+                    "end": r.end,
+                    "line": line,
+                    "character": col,
+                    "text": token,
+                    "rejected": r.reason.describe(),
+                });
+                let _ = writeln!(out, "{v}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{}:{}:{}: {token} is not taken for a code: {}",
+                    path.display(),
+                    line + 1,
+                    col + 1,
+                    r.reason.describe()
                 );
             }
         }

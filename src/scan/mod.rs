@@ -95,6 +95,64 @@ impl Mention {
     }
 }
 
+/// Why a code-shaped token was not taken for a code (`dxpx scan --explain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A label right before it says it is something else: `MRN`, `Lot`, `phone`, `room`.
+    RuledOut(&'static str),
+    /// A unit follows it or a measurement's word precedes it (`250.00 mg/dL`, `temp 103.9`).
+    Measurement,
+    /// Joined by a hyphen to what follows, as ranges, phone numbers and levels are (`T12-L1`).
+    Joined,
+    /// In lower case, and no label says it is a code.
+    LowerCase,
+    /// Beside words that are no codes, or among spinal levels (`G10, P7`, `C56, C67`).
+    AmongNonCodes,
+    /// A bare shape under a heading of medications, labs, vitals or examination.
+    InMeasures,
+    /// A code of this system by its shape, but nothing here says it is meant as one: it
+    /// needs a label, a heading, a table column or the words it codes before it.
+    NeedsEvidence(System),
+    /// In no release of any code set, and no label right before it says it is a code.
+    NoSuchCode,
+}
+
+impl Reason {
+    pub fn describe(&self) -> String {
+        match self {
+            Reason::RuledOut(label) => format!("ruled out by the label {label:?} before it"),
+            Reason::Measurement => {
+                "a measurement: a unit or a measured quantity goes with it".into()
+            }
+            Reason::Joined => {
+                "joined by a hyphen to what follows (a range, a number, a level)".into()
+            }
+            Reason::LowerCase => "in lower case with no label".into(),
+            Reason::AmongNonCodes => {
+                "in a list of things that are not codes (levels, counts)".into()
+            }
+            Reason::InMeasures => {
+                "under a heading of medications, labs, vitals or examination".into()
+            }
+            Reason::NeedsEvidence(system) => format!(
+                "has the shape of {} but no label, heading, column or words before it say it is a code",
+                system.name()
+            ),
+            Reason::NoSuchCode => {
+                "in no code set, and no label right before it says it is a code".into()
+            }
+        }
+    }
+}
+
+/// A code-shaped token the scanner did not take for a code, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub start: usize,
+    pub end: usize,
+    pub reason: Reason,
+}
+
 /// The scanner; cheap to share. Building it takes the code sets and compiles the labels.
 pub struct Scanner {
     sets: Arc<CodeSets>,
@@ -141,6 +199,9 @@ struct Layout {
     section: Option<Section>,
     table: Option<Table>,
 }
+
+/// Where a scanned line's mentions go, and its rejected tokens when they are asked for.
+type Sink<'a> = (&'a mut Vec<Mention>, Option<&'a mut Vec<Rejected>>);
 
 /// What one line is scanned in: the label heading over it, the table it is a row of, the
 /// kind of section it is in and where in it the section's text begins.
@@ -210,6 +271,23 @@ impl Scanner {
         results.concat()
     }
 
+    /// Every mention in `text`, and every code-shaped token that is not one with the reason,
+    /// for a user who wonders why a number was or was not read as a code.
+    pub fn explain(&self, text: &str) -> (Vec<Mention>, Vec<Rejected>) {
+        let (mut mentions, mut rejected) = (Vec::new(), Vec::new());
+        let bytes = text.as_bytes();
+        let mut layout = Layout::default();
+        let mut line_start = 0;
+        while line_start < text.len() {
+            let line_end =
+                memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i);
+            let sink = (&mut mentions, Some(&mut rejected));
+            self.advance(text, line_start, line_end, &mut layout, Some(sink));
+            line_start = line_end + 1;
+        }
+        (mentions, rejected)
+    }
+
     /// Mentions whose lines lie in `text[start..end]`; `start` and `end` must be line
     /// boundaries. Headings, sections and tables in the lines before `start` are honoured.
     pub fn scan_range(&self, text: &str, start: usize, end: usize) -> Vec<Mention> {
@@ -221,7 +299,13 @@ impl Scanner {
         while line_start < end {
             let line_end =
                 memchr::memchr(b'\n', &bytes[line_start..end]).map_or(end, |i| line_start + i);
-            self.advance(text, line_start, line_end, &mut layout, Some(&mut out));
+            self.advance(
+                text,
+                line_start,
+                line_end,
+                &mut layout,
+                Some((&mut out, None)),
+            );
             line_start = line_end + 1;
         }
         out
@@ -272,7 +356,7 @@ impl Scanner {
         start: usize,
         end: usize,
         layout: &mut Layout,
-        mentions: Option<&mut Vec<Mention>>,
+        sink: Option<Sink>,
     ) {
         let line = &text[start..end];
         if line.trim().is_empty() {
@@ -310,14 +394,14 @@ impl Scanner {
                 .then(|| Table::header(&self.signals, line))
                 .flatten();
         }
-        if let Some(out) = mentions {
+        if let Some((out, rejected)) = sink {
             let above = Above {
                 heading: layout.heading.map(|h| h.0),
                 table: if row { layout.table.as_ref() } else { None },
                 section: layout.section.map(|s| s.kind),
                 body,
             };
-            self.scan_line(text, start, end, &above, out);
+            self.scan_line(text, start, end, &above, out, rejected);
         }
         if let Some(h) = self.heading_of(text, start, end) {
             layout.heading = Some((h, 0));
@@ -336,6 +420,7 @@ impl Scanner {
         end: usize,
         above: &Above,
         out: &mut Vec<Mention>,
+        mut rejected: Option<&mut Vec<Rejected>>,
     ) {
         let line = &text[start..end];
         let Above {
@@ -378,7 +463,7 @@ impl Scanner {
                 Some(Context::Signal(signal, label, Place::Column, start))
             });
             let ctx = match column {
-                Some(c) => Some(c),
+                Some(c) => Ok(c),
                 None => self
                     .context(tok, &found, heading)
                     .map(|c| match (c, section) {
@@ -387,24 +472,26 @@ impl Scanner {
                     }),
             };
             // A label such as MRN rules the token out (no context at all).
-            if let Some(ctx) = ctx {
-                match self.classify(text, tok, ctx) {
-                    Some(mut m) => {
-                        if let (Some(t), Some(Context::Signal(..))) = (table, column) {
-                            self.column_modifiers(t, text, start, end, &mut m);
-                        }
-                        out.push(m)
+            match ctx.and_then(|ctx| self.classify(text, tok, ctx)) {
+                Ok(mut m) => {
+                    if let (Some(t), Some(Context::Signal(..))) = (table, column) {
+                        self.column_modifiers(t, text, start, end, &mut m);
                     }
-                    None => pending.push(*tok),
+                    out.push(m)
                 }
+                Err(reason @ Reason::RuledOut(_)) => reject(&mut rejected, tok, reason),
+                Err(reason) => pending.push((*tok, reason)),
             }
         }
-        if out.len() > first {
-            for tok in pending {
-                if let Some(m) = self.classify(text, &tok, Context::Line) {
-                    out.push(m);
-                }
+        let leaning = out.len() > first;
+        for (tok, reason) in pending {
+            // A code on the line is evidence for the rest of it.
+            match leaning.then(|| self.classify(text, &tok, Context::Line)) {
+                Some(Ok(m)) => out.push(m),
+                Some(Err(_)) | None => reject(&mut rejected, &tok, reason),
             }
+        }
+        if leaning {
             out[first..].sort_by_key(|m| m.start);
         }
     }
@@ -441,8 +528,13 @@ impl Scanner {
         }
     }
 
-    /// The strongest context a token has, or `None` when a label rules it out.
-    fn context(&self, tok: &Token, found: &[Found], heading: Option<Found>) -> Option<Context> {
+    /// The strongest context a token has, or the label that rules it out.
+    fn context(
+        &self,
+        tok: &Token,
+        found: &[Found],
+        heading: Option<Found>,
+    ) -> Result<Context, Reason> {
         let mut best = Context::None;
         let mut best_dist = usize::MAX;
         for f in found {
@@ -459,7 +551,7 @@ impl Scanner {
             if f.signal == Signal::NotACode {
                 // "MRN 12345", "Lot # EK5730", "room 21435": the label just before the number.
                 if f.end <= tok.start && dist <= 12 {
-                    return None;
+                    return Err(Reason::RuledOut(f.label()));
                 }
                 continue;
             }
@@ -484,11 +576,11 @@ impl Scanner {
         {
             best = Context::Signal(h.signal, h.label(), Place::Heading, h.end);
         }
-        Some(best)
+        Ok(best)
     }
 
     /// Decides whether a token is a code in its context, and which.
-    fn classify(&self, text: &str, tok: &Token, ctx: Context) -> Option<Mention> {
+    fn classify(&self, text: &str, tok: &Token, ctx: Context) -> Result<Mention, Reason> {
         let raw = &text[tok.start..tok.end];
         let upper = raw.to_ascii_uppercase();
         // A section alone is weaker than a label: it admits only what is set apart as a
@@ -526,7 +618,7 @@ impl Scanner {
             evidence,
         };
         if lower && !has_ctx {
-            return None;
+            return Err(Reason::LowerCase);
         }
         let procedure_label = matches!(
             signal,
@@ -576,20 +668,20 @@ impl Scanner {
                 evidence.clone()
             };
             if tok.unit_follows {
-                return None;
+                return Err(Reason::Measurement);
             }
             let dotted = dot_icd9_dx(&upper);
             if self.sets.icd9cm().has_diagnosis(&dotted) {
-                return Some(mention(dotted, System::Icd9Cm, Status::Retired, evidence));
+                return Ok(mention(dotted, System::Icd9Cm, Status::Retired, evidence));
             }
             if self.sets.icd9cm().is_diagnosis_header(&dotted) {
-                return Some(mention(dotted, System::Icd9Cm, Status::Header, evidence));
+                return Ok(mention(dotted, System::Icd9Cm, Status::Header, evidence));
             }
             if signal == Some(Signal::Icd9) && b[0].is_ascii_digit() {
-                return Some(mention(dotted, System::Icd9Cm, Status::Invalid, evidence));
+                return Ok(mention(dotted, System::Icd9Cm, Status::Invalid, evidence));
             }
             if b[0].is_ascii_digit() {
-                return None;
+                return Err(Reason::NoSuchCode);
             }
         }
 
@@ -606,8 +698,11 @@ impl Scanner {
             let right_after = from.is_some_and(|f| {
                 f <= tok.start && !text[f..tok.start].bytes().any(|c| c.is_ascii_alphabetic())
             });
-            if !right_after || tok.unit_follows {
-                return None;
+            if tok.unit_follows {
+                return Err(Reason::Measurement);
+            }
+            if !right_after {
+                return Err(Reason::NeedsEvidence(System::Icd9Cm));
             }
             let icd9 = self.sets.icd9cm();
             let status = if icd9.has_diagnosis(&upper) {
@@ -617,7 +712,7 @@ impl Scanner {
             } else {
                 Status::Invalid
             };
-            return Some(mention(upper, System::Icd9Cm, status, evidence));
+            return Ok(mention(upper, System::Icd9Cm, status, evidence));
         }
 
         // CPT: five digits, or four and F/T/U/M; never on its own shape.
@@ -662,13 +757,20 @@ impl Scanner {
                 };
                 let mut m = mention(upper, System::Cpt, status, evidence);
                 m.modifiers = modifiers;
-                return Some(m);
+                return Ok(m);
             }
-            return None;
+            return Err(
+                if tok.unit_follows || agreement::names_a_measure(&before()) {
+                    Reason::Measurement
+                } else if hyphenated {
+                    Reason::Joined
+                } else {
+                    Reason::NeedsEvidence(System::Cpt)
+                },
+            );
         }
-        if b.is_empty() || !b[0].is_ascii_alphabetic() && !b[0].is_ascii_digit() {
-            return None;
-        }
+        // The system whose code this token is, if it is one, for the reason it is not taken.
+        let mut known_as = None;
 
         // ICD-10-PCS: seven characters, no dot.
         // A code of any release is found (a deleted one only where a label says it is a
@@ -677,6 +779,7 @@ impl Scanner {
             .then(|| self.sets.icd10pcs().status_of_code(&upper))
             .flatten();
         if let Some(status) = pcs {
+            known_as = Some(System::Icd10Pcs);
             let mixed = b.iter().filter(|c| c.is_ascii_digit()).count() >= 2
                 && b.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2;
             let cm = self.sets.icd10cm().status(&dot_icd10cm(&upper));
@@ -686,7 +789,7 @@ impl Scanner {
             };
             if cm.is_none() && found {
                 let evidence = if has_ctx { evidence } else { Evidence::Shape };
-                return Some(mention(upper, System::Icd10Pcs, status, evidence));
+                return Ok(mention(upper, System::Icd10Pcs, status, evidence));
             }
         }
         if signal == Some(Signal::Icd10Pcs)
@@ -695,7 +798,7 @@ impl Scanner {
             && pcs.is_none()
             && b[0].is_ascii_digit()
         {
-            return Some(mention(upper, System::Icd10Pcs, Status::Invalid, evidence));
+            return Ok(mention(upper, System::Icd10Pcs, Status::Invalid, evidence));
         }
 
         // HCPCS Level II: a letter A–V and four digits.
@@ -704,6 +807,7 @@ impl Scanner {
         if hcpcs_shape && !lower {
             let modifiers = self.modifiers(text, tok, procedure_label);
             if let Some(status) = self.sets.hcpcs().status(&upper) {
+                known_as = Some(System::Hcpcs);
                 let specific_dx = matches!(signal, Some(Signal::Icd10Cm | Signal::Diagnosis));
                 let cm_valid = self.sets.icd10cm().status(&dot_icd10cm(&upper)).is_some();
                 let sectioned = section_px && set_apart(text, tok);
@@ -717,10 +821,10 @@ impl Scanner {
                     };
                     let mut m = mention(upper, System::Hcpcs, status, evidence);
                     m.modifiers = modifiers;
-                    return Some(m);
+                    return Ok(m);
                 }
             } else if signal == Some(Signal::Hcpcs) {
-                return Some(mention(upper, System::Hcpcs, Status::Invalid, evidence));
+                return Ok(mention(upper, System::Hcpcs, Status::Invalid, evidence));
             }
         }
 
@@ -735,8 +839,22 @@ impl Scanner {
                 Some(d) => d == 3 && b.len() >= 5,
                 None => b.len() <= 7,
             };
+        if icd9_shape && self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)) {
+            known_as = Some(System::Icd9Cm);
+        }
+        let needs_evidence = |known_as: Option<System>| {
+            Err(
+                if tok.unit_follows || agreement::names_a_measure(&before()) {
+                    Reason::Measurement
+                } else if tok.number_context {
+                    Reason::Joined
+                } else {
+                    known_as.map_or(Reason::NoSuchCode, Reason::NeedsEvidence)
+                },
+            )
+        };
         if !cm_shape || tok.number_context {
-            return None;
+            return needs_evidence(known_as);
         }
         let dotted = dot_icd10cm(&upper);
         match self.sets.icd10cm().status(&dotted) {
@@ -757,9 +875,19 @@ impl Scanner {
                             }));
                 if by_shape || has_ctx {
                     let evidence = if has_ctx { evidence } else { Evidence::Shape };
-                    return Some(mention(dotted, System::Icd10Cm, status, evidence));
+                    return Ok(mention(dotted, System::Icd10Cm, status, evidence));
                 }
-                None
+                Err(if lower {
+                    Reason::LowerCase
+                } else if section == Some(Kind::Measures) {
+                    Reason::InMeasures
+                } else if bare
+                    && structure::among_non_codes(text, tok.start, tok.end, |w| self.is_icd10cm(w))
+                {
+                    Reason::AmongNonCodes
+                } else {
+                    Reason::NeedsEvidence(System::Icd10Cm)
+                })
             }
             Some(status) => {
                 let agreed = !has_ctx
@@ -770,8 +898,11 @@ impl Scanner {
                         .is_some_and(|t| agreement::agrees(&before(), t));
                 let evidence = if agreed { Evidence::Agrees } else { evidence };
                 let dotted_here = dot.is_some() && (ctx == Context::Line || section_dx);
-                (diagnosis_label || dotted_here || agreed)
-                    .then(|| mention(dotted, System::Icd10Cm, status, evidence))
+                if diagnosis_label || dotted_here || agreed {
+                    Ok(mention(dotted, System::Icd10Cm, status, evidence))
+                } else {
+                    needs_evidence(Some(System::Icd10Cm))
+                }
             }
             None => {
                 // Code-shaped but in no release: reported only where a label says it is a
@@ -797,10 +928,14 @@ impl Scanner {
                     parent.is_some_and(|t| agreement::agrees(&before(), t))
                 };
                 let evidence = if agreed { Evidence::Agrees } else { evidence };
-                ((labelled || agreed)
+                if (labelled || agreed)
                     && plausible
-                    && !self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)))
-                .then(|| mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
+                    && !self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper))
+                {
+                    Ok(mention(dotted, System::Icd10Cm, Status::Invalid, evidence))
+                } else {
+                    needs_evidence(known_as)
+                }
             }
         }
     }
@@ -870,6 +1005,16 @@ impl Scanner {
             && b[2].is_ascii_alphanumeric()
             && std::str::from_utf8(&b[..3])
                 .is_ok_and(|c| self.sets.icd10cm().is_category(&c.to_ascii_uppercase()))
+    }
+}
+
+fn reject(rejected: &mut Option<&mut Vec<Rejected>>, tok: &Token, reason: Reason) {
+    if let Some(r) = rejected {
+        r.push(Rejected {
+            start: tok.start,
+            end: tok.end,
+            reason,
+        });
     }
 }
 

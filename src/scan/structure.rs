@@ -84,6 +84,8 @@ const KIND_WORDS: &[(&str, Kind)] = &[
     ("problems", Kind::Diagnoses),
     ("indication", Kind::Diagnoses),
     ("indications", Kind::Diagnoses),
+    // "Reason for exam:", "Reason for visit:": why, that is a diagnosis.
+    ("reason", Kind::Diagnoses),
     ("procedure", Kind::Procedures),
     ("procedures", Kind::Procedures),
     ("operation", Kind::Procedures),
@@ -144,11 +146,13 @@ pub fn heading(line: &str) -> Option<Heading> {
         return None;
     }
     let capitals = name.bytes().all(|b| !b.is_ascii_lowercase());
-    // Title case: every word but the little ones ("of", "and", "for") capitalised.
+    // Title case: every word but the little ones ("of", "and", "for") capitalised; or a
+    // short label in sentence case ("Procedures performed:").
     let title = words
         .iter()
         .all(|w| w.len() <= 3 || w.starts_with(|c: char| c.is_ascii_uppercase()));
-    if !capitals && !title {
+    let sentence = words.len() <= 3;
+    if !capitals && !title && !sentence {
         return None;
     }
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
@@ -350,10 +354,15 @@ mod tests {
             Some(Some(Kind::Diagnoses))
         );
         assert_eq!(kind("DESCRIPTION OF PROCEDURE:"), Some(None));
+        assert_eq!(kind("Reason for exam: C61"), Some(Some(Kind::Diagnoses)));
         assert_eq!(kind("PAST SURGICAL HISTORY:"), Some(None));
         assert_eq!(kind("MEDICATIONS:"), Some(Some(Kind::Measures)));
         assert_eq!(kind("Vital Signs: BP 120/80"), Some(Some(Kind::Measures)));
-        assert_eq!(kind("The patient states: she is fine"), None);
+        assert_eq!(
+            kind("Procedures performed: 64721"),
+            Some(Some(Kind::Procedures))
+        );
+        assert_eq!(kind("The patient then states: she is fine"), None);
         assert_eq!(kind("at 10:30"), None);
     }
 

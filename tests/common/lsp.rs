@@ -15,6 +15,8 @@ pub struct Client {
     backlog: Vec<Value>,
     next_id: i64,
     pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Joined on shutdown, so that `stderr` holds all the server wrote before it exited.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -38,7 +40,7 @@ impl Client {
         let mut stderr_pipe = child.stderr.take().unwrap();
         let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let sink = stderr.clone();
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             let mut s = String::new();
             let _ = stderr_pipe.read_to_string(&mut s);
             sink.lock().unwrap().push_str(&s);
@@ -78,6 +80,7 @@ impl Client {
             backlog: Vec::new(),
             next_id: 1,
             stderr,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
@@ -183,6 +186,9 @@ impl Client {
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(status.success(), "exit status {status}");
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = reader.join();
+                }
                 return;
             }
             assert!(
