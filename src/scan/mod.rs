@@ -285,6 +285,23 @@ impl Scanner {
             self.advance(text, line_start, line_end, &mut layout, Some(sink));
             line_start = line_end + 1;
         }
+        // The scan's reasons are what it could tell cheaply; a measurement's word before
+        // a token (as in "temperature 103.9") is looked for only here.
+        // So is whether a number in no other set is an ICD-9-CM code.
+        for r in &mut rejected {
+            if matches!(r.reason, Reason::NeedsEvidence(_) | Reason::NoSuchCode)
+                && agreement::names_a_measure(&agreement::words_before(text, r.start))
+            {
+                r.reason = Reason::Measurement;
+            } else if r.reason == Reason::NoSuchCode
+                && self
+                    .sets
+                    .icd9cm()
+                    .has_diagnosis(&dot_icd9_dx(&text[r.start..r.end].to_ascii_uppercase()))
+            {
+                r.reason = Reason::NeedsEvidence(System::Icd9Cm);
+            }
+        }
         (mentions, rejected)
     }
 
@@ -328,6 +345,13 @@ impl Scanner {
     /// A line that is only a label (`CPT4 CODE(S):`, `ICD-10 codes:`) heads the lines below.
     fn heading_of(&self, text: &str, start: usize, end: usize) -> Option<Found> {
         if end - start > 80 {
+            return None;
+        }
+        // Such a line ends in its colon (and maybe spaces or brackets): most lines can be
+        // passed over without looking for labels in them.
+        let line = &text.as_bytes()[start..end];
+        let colon = memchr::memrchr(b':', line)?;
+        if line[colon + 1..].iter().any(u8::is_ascii_alphanumeric) {
             return None;
         }
         let mut found = self.signals.find(text, start, end);
@@ -725,13 +749,16 @@ impl Scanner {
             // and all ("Box 24D: 99212 25").
             let modifiers = self.modifiers(text, tok, procedure_label);
             let modified = modifiers.iter().any(|m| m.valid);
-            let known = self.sets.cpt().sections(&upper).is_some();
+            // Looked up once, and only when something asks (most five-digit numbers are not
+            // codes and go no further).
+            let known = std::cell::OnceCell::new();
+            let known = || *known.get_or_init(|| self.sets.cpt().sections(&upper).is_some());
             // "Colonoscopy (45378)": a number in brackets right after a procedure's words.
             let bracketed = text[..tok.start].ends_with(['(', '[']);
-            let named = !has_ctx && bracketed && known && agreement::names_a_procedure(&before());
+            let named = !has_ctx && bracketed && known() && agreement::names_a_procedure(&before());
             // "1. Rotator cuff repair, 23412." under a procedures heading.
             let sectioned = section_px
-                && known
+                && known()
                 && set_apart(text, tok)
                 && !agreement::names_a_measure(&before());
             let allowed = procedure_label
@@ -743,7 +770,7 @@ impl Scanner {
             let icd9_context = signal == Some(Signal::Icd9);
             let hyphenated = tok.number_context && modifiers.is_empty();
             if (allowed || modified) && !icd9_context && !tok.unit_follows && !hyphenated {
-                let status = if known {
+                let status = if known() {
                     Status::Valid
                 } else {
                     Status::Invalid
@@ -759,15 +786,13 @@ impl Scanner {
                 m.modifiers = modifiers;
                 return Ok(m);
             }
-            return Err(
-                if tok.unit_follows || agreement::names_a_measure(&before()) {
-                    Reason::Measurement
-                } else if hyphenated {
-                    Reason::Joined
-                } else {
-                    Reason::NeedsEvidence(System::Cpt)
-                },
-            );
+            return Err(if tok.unit_follows {
+                Reason::Measurement
+            } else if hyphenated {
+                Reason::Joined
+            } else {
+                Reason::NeedsEvidence(System::Cpt)
+            });
         }
         // The system whose code this token is, if it is one, for the reason it is not taken.
         let mut known_as = None;
@@ -839,19 +864,14 @@ impl Scanner {
                 Some(d) => d == 3 && b.len() >= 5,
                 None => b.len() <= 7,
             };
-        if icd9_shape && self.sets.icd9cm().has_diagnosis(&dot_icd9_dx(&upper)) {
-            known_as = Some(System::Icd9Cm);
-        }
         let needs_evidence = |known_as: Option<System>| {
-            Err(
-                if tok.unit_follows || agreement::names_a_measure(&before()) {
-                    Reason::Measurement
-                } else if tok.number_context {
-                    Reason::Joined
-                } else {
-                    known_as.map_or(Reason::NoSuchCode, Reason::NeedsEvidence)
-                },
-            )
+            Err(if tok.unit_follows {
+                Reason::Measurement
+            } else if tok.number_context {
+                Reason::Joined
+            } else {
+                known_as.map_or(Reason::NoSuchCode, Reason::NeedsEvidence)
+            })
         };
         if !cm_shape || tok.number_context {
             return needs_evidence(known_as);
@@ -874,7 +894,13 @@ impl Scanner {
                                 self.is_icd10cm(w)
                             }));
                 if by_shape || has_ctx {
-                    let evidence = if has_ctx { evidence } else { Evidence::Shape };
+                    // A bare code not set off stands by its section (`evidence` says which).
+                    let by_section = bare && section_dx && !set_off(text, tok);
+                    let evidence = if has_ctx || by_section {
+                        evidence
+                    } else {
+                        Evidence::Shape
+                    };
                     return Ok(mention(dotted, System::Icd10Cm, status, evidence));
                 }
                 Err(if lower {
@@ -1035,8 +1061,15 @@ fn lines_above(text: &str, pos: usize) -> impl Iterator<Item = (usize, usize)> +
 
 /// Whether a line could be a table's header row: cells between pipes, or tabs.
 fn may_be_table(line: &str) -> bool {
-    memchr::memchr(b'\t', line.as_bytes()).is_some()
-        || memchr::memchr_iter(b'|', line.as_bytes()).nth(1).is_some()
+    let bytes = line.as_bytes();
+    let mut pipes = 0;
+    for i in memchr::memchr2_iter(b'\t', b'|', bytes) {
+        pipes += 1;
+        if bytes[i] == b'\t' || pipes == 2 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether a token has the shape of a code of some system; most numbers in a note (doses,

@@ -50,77 +50,41 @@ pub struct Heading {
     pub body: usize,
 }
 
-/// Words that make a heading a narrative (its numbers are prose whatever the heading names:
-/// `DESCRIPTION OF PROCEDURE:`, `OPERATIVE FINDINGS:`) or a history.
-const NARRATIVE: &[&str] = &[
-    "description",
-    "detail",
-    "details",
-    "technique",
-    "note",
-    "notes",
-    "findings",
-    "finding",
-    "course",
-    "summary",
-    "narrative",
-    "history",
-    "complications",
-    "complication",
-    "instructions",
-];
+/// What a heading's word says about its section. Words of a narrative or a history
+/// (`DESCRIPTION OF PROCEDURE:`, `OPERATIVE FINDINGS:`, `PAST SURGICAL HISTORY:`) make its
+/// numbers prose whatever else the heading names; otherwise the first word with a kind
+/// decides (`INDICATIONS FOR PROCEDURE:` gives the reasons, that is diagnoses).
+enum Meaning {
+    Narrative,
+    Kind(Kind),
+}
 
-/// The words that name a section's kind; the first one in a heading decides
-/// (`INDICATIONS FOR PROCEDURE:` gives the reasons, that is diagnoses).
-const KIND_WORDS: &[(&str, Kind)] = &[
-    ("diagnosis", Kind::Diagnoses),
-    ("diagnoses", Kind::Diagnoses),
-    ("dx", Kind::Diagnoses),
-    ("assessment", Kind::Diagnoses),
-    ("assessments", Kind::Diagnoses),
-    ("impression", Kind::Diagnoses),
-    ("impressions", Kind::Diagnoses),
-    ("problem", Kind::Diagnoses),
-    ("problems", Kind::Diagnoses),
-    ("indication", Kind::Diagnoses),
-    ("indications", Kind::Diagnoses),
-    // "Reason for exam:", "Reason for visit:": why, that is a diagnosis.
-    ("reason", Kind::Diagnoses),
-    ("procedure", Kind::Procedures),
-    ("procedures", Kind::Procedures),
-    ("operation", Kind::Procedures),
-    ("operations", Kind::Procedures),
-    ("surgery", Kind::Procedures),
-    ("surgeries", Kind::Procedures),
-    ("performed", Kind::Procedures),
-    ("code", Kind::Codes),
-    ("codes", Kind::Codes),
-    ("coding", Kind::Codes),
-    ("billing", Kind::Codes),
-    ("charges", Kind::Codes),
-    ("medication", Kind::Measures),
-    ("medications", Kind::Measures),
-    ("meds", Kind::Measures),
-    ("allergies", Kind::Measures),
-    ("allergy", Kind::Measures),
-    ("lab", Kind::Measures),
-    ("labs", Kind::Measures),
-    ("laboratory", Kind::Measures),
-    ("vital", Kind::Measures),
-    ("vitals", Kind::Measures),
-    ("exam", Kind::Measures),
-    ("examination", Kind::Measures),
-    ("results", Kind::Measures),
-    ("data", Kind::Measures),
-    ("implant", Kind::Measures),
-    ("implants", Kind::Measures),
-    ("device", Kind::Measures),
-    ("devices", Kind::Measures),
-    ("specimen", Kind::Measures),
-    ("specimens", Kind::Measures),
-    ("blood", Kind::Measures),
-    ("fluids", Kind::Measures),
-];
+fn meaning(word: &[u8]) -> Option<Meaning> {
+    let mut buf = [0u8; 12];
+    if word.len() > buf.len() {
+        return None;
+    }
+    buf[..word.len()].copy_from_slice(word);
+    buf.make_ascii_lowercase();
+    let lower = &buf[..word.len()];
+    Some(match lower {
+        b"description" | b"detail" | b"details" | b"technique" | b"note" | b"notes" | b"findings"
+        | b"finding" | b"course" | b"summary" | b"narrative" | b"history" | b"complications"
+        | b"complication" | b"instructions" => Meaning::Narrative,
+        b"diagnosis" | b"diagnoses" | b"dx" | b"assessment" | b"assessments" | b"impression"
+        | b"impressions" | b"problem" | b"problems" | b"indication" | b"indications"
+        // "Reason for exam:", "Reason for visit:": why, that is a diagnosis.
+        | b"reason" => Meaning::Kind(Kind::Diagnoses),
+        b"procedure" | b"procedures" | b"operation" | b"operations" | b"surgery" | b"surgeries"
+        | b"performed" => Meaning::Kind(Kind::Procedures),
+        b"code" | b"codes" | b"coding" | b"billing" | b"charges" => Meaning::Kind(Kind::Codes),
+        b"medication" | b"medications" | b"meds" | b"allergies" | b"allergy" | b"lab" | b"labs"
+        | b"laboratory" | b"vital" | b"vitals" | b"exam" | b"examination" | b"results" | b"data"
+        | b"implant" | b"implants" | b"device" | b"devices" | b"specimen" | b"specimens" | b"blood"
+        | b"fluids" => Meaning::Kind(Kind::Measures),
+        _ => return None,
+    })
+}
 
 /// The longest heading, to the colon. Longer text before a colon is a sentence.
 const HEADING_LEN: usize = 60;
@@ -129,43 +93,44 @@ const HEADING_LEN: usize = 60;
 /// colon (`PREOPERATIVE DIAGNOSIS:`, `Assessment and Plan: …`).
 pub fn heading(line: &str) -> Option<Heading> {
     let lead = line.len() - line.trim_start().len();
-    let colon = lead + line[lead..].find(':')?;
+    // Most lines start otherwise; they are passed over at their first byte.
+    if !line.as_bytes().get(lead)?.is_ascii_uppercase() {
+        return None;
+    }
+    // Only the first bytes can hold a heading's colon; a long line is not read to its end.
+    let window = &line.as_bytes()[lead..line.len().min(lead + HEADING_LEN + 1)];
+    let colon = lead + memchr::memchr(b':', window)?;
     if colon == lead || colon - lead > HEADING_LEN {
         return None;
     }
-    let name = &line[lead..colon];
-    let allowed = |c: char| c.is_ascii_alphanumeric() || " /&()-,'".contains(c);
-    if !name.chars().all(allowed) || !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+    let name = &line.as_bytes()[lead..colon];
+    if !name[0].is_ascii_uppercase()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b" /&()-,'".contains(&b))
+    {
         return None;
     }
-    let words: Vec<&str> = name
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() || words.len() > 7 {
-        return None;
-    }
-    let capitals = name.bytes().all(|b| !b.is_ascii_lowercase());
+    let capitals = !name.iter().any(u8::is_ascii_lowercase);
     // Title case: every word but the little ones ("of", "and", "for") capitalised; or a
     // short label in sentence case ("Procedures performed:").
-    let title = words
-        .iter()
-        .all(|w| w.len() <= 3 || w.starts_with(|c: char| c.is_ascii_uppercase()));
-    let sentence = words.len() <= 3;
-    if !capitals && !title && !sentence {
+    let (mut count, mut title, mut narrative, mut kind) = (0, true, false, None);
+    for word in name
+        .split(|b| !b.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        count += 1;
+        title &= word.len() <= 3 || word[0].is_ascii_uppercase();
+        match meaning(word) {
+            Some(Meaning::Narrative) => narrative = true,
+            Some(Meaning::Kind(k)) if kind.is_none() => kind = Some(k),
+            _ => {}
+        }
+    }
+    if count == 0 || count > 7 || !capitals && !title && count > 3 {
         return None;
     }
-    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
-    let kind = if lower.iter().any(|w| NARRATIVE.contains(&w.as_str())) {
-        None
-    } else {
-        lower.iter().find_map(|w| {
-            KIND_WORDS
-                .iter()
-                .find(|(k, _)| k == w)
-                .map(|&(_, kind)| kind)
-        })
-    };
+    let kind = if narrative { None } else { kind };
     Some(Heading {
         kind,
         body: colon + 1,
