@@ -157,6 +157,7 @@ fn a_section_does_not_make_measurements_levels_or_counts_codes() {
         // A blank line after the section's text ends it.
         "ASSESSMENT:\nStable.\n\nLow back pain 724.2",
         "ASSESSMENT:\nTemperature 103.9, weight 185.5, fever to 102.4.",
+        "IMPRESSION:\nHyperlipidemia, cholesterol 210.2, LDL 130.5; hyponatremia, sodium 128.4.",
         "PROCEDURE:\nHeparin 20000 units was given; 12345 was the case number? No.",
         "DESCRIPTION OF PROCEDURE:\nThe 23412 was noted.",
         "MEDICATIONS:\nB12, D3, K2.",

@@ -151,6 +151,22 @@ const MEASURE_WORDS: &[&str] = &[
     "loss",
     "total",
     "size",
+    "length",
+    "diameter",
+    "width",
+    "measured",
+    "measuring",
+    "sodium",
+    "potassium",
+    "chloride",
+    "cholesterol",
+    "ldl",
+    "hdl",
+    "triglyceride",
+    "creatinine",
+    "psa",
+    "tsh",
+    "bun",
 ];
 
 /// Whether the last words before a number name a measurement.
