@@ -100,23 +100,29 @@ fn suggest_reads_status_and_ranks_codes() {
     }
 }
 
-/// The CDI set: real notes with their codes removed, and the codes they had. Each gold
-/// code's category must be among some documented condition's candidates for 85% of them,
-/// the code itself for 60%.
-#[test]
-fn cdi_notes_get_their_gold_codes() {
-    let Some(shared) = common::shared() else {
-        return;
-    };
-    let cdi = shared.join("corpus/cdi");
-    let expected = std::fs::read_to_string(cdi.join("expected.jsonl")).unwrap();
+/// How a CDI set's gold codes fare: of all gold codes, how many have their category among
+/// some current condition's candidates, the code itself, and the code as a condition's first
+/// candidate (percentages).
+fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
+    let dir = common::shared()?.join("corpus").join(set);
+    let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
+    let notes: Vec<Value> = expected
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let paths: Vec<PathBuf> = notes
+        .iter()
+        .map(|n| dir.join(n["file"].as_str().unwrap()))
+        .collect();
+    // One run over every note: the word index is built once.
+    let all = suggest(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>());
     let (mut total, mut category, mut exact, mut first) = (0, 0, 0, 0);
     let mut missed = Vec::new();
-    for line in expected.lines() {
-        let note: Value = serde_json::from_str(line).unwrap();
-        let conditions = suggest(&[&cdi.join(note["file"].as_str().unwrap())]);
-        let usable: Vec<&Value> = conditions
+    for (note, path) in notes.iter().zip(&paths) {
+        let path = path.display().to_string();
+        let usable: Vec<&Value> = all
             .iter()
+            .filter(|c| c["path"] == path.as_str())
             .filter(|c| !matches!(c["status"].as_str(), Some("negated" | "hypothetical")))
             .collect();
         let candidates: BTreeSet<&str> = usable.iter().flat_map(|c| codes(c)).collect();
@@ -139,13 +145,40 @@ fn cdi_notes_get_their_gold_codes() {
     }
     let pct = |n: usize| 100.0 * n as f64 / total as f64;
     eprintln!(
-        "CDI: {total} gold codes; category among candidates {category} ({:.0}%), exact {exact} ({:.0}%), exact as a condition's first candidate {first} ({:.0}%); categories missed: {missed:?}",
+        "{set}: {total} gold codes; category among candidates {category} ({:.0}%), exact {exact} ({:.0}%), exact as a condition's first candidate {first} ({:.0}%); categories missed: {missed:?}",
         pct(category),
         pct(exact),
         pct(first)
     );
-    assert!(pct(category) >= 85.0, "category {:.0}%", pct(category));
-    assert!(pct(exact) >= 60.0, "exact {:.0}%", pct(exact));
+    Some((total, pct(category), pct(exact), pct(first)))
+}
+
+/// The CDI set: real notes with their codes removed, and the codes they had. Each gold
+/// code's category must be among some documented condition's candidates for 85% of them,
+/// the code itself for 60%.
+#[test]
+fn cdi_notes_get_their_gold_codes() {
+    let Some((_, category, exact, _)) = cdi_scores("cdi") else {
+        return;
+    };
+    assert!(category >= 85.0, "category {category:.0}%");
+    assert!(exact >= 60.0, "exact {exact:.0}%");
+}
+
+const CDI_V2_FLOOR: (f64, f64, f64) = (85.6, 81.0, 79.4);
+
+/// The larger CDI set (136 notes of labeled-v2 with their codes removed). Issue 18 aims at
+/// 92% / 80% / 65%; these floors hold what dxpx reaches (session 6: 86% / 81% / 79%, from
+/// 84% / 79% / 77%), so that no change loses it.
+#[test]
+fn the_larger_cdi_set_gets_its_gold_codes() {
+    let Some((total, category, exact, first)) = cdi_scores("cdi-v2") else {
+        return;
+    };
+    assert_eq!(total, 195);
+    assert!(category >= CDI_V2_FLOOR.0, "category {category:.0}%");
+    assert!(exact >= CDI_V2_FLOOR.1, "exact {exact:.0}%");
+    assert!(first >= CDI_V2_FLOOR.2, "first {first:.0}%");
 }
 
 /// Negation, history, family and doubt on sentences of real MTSamples notes, found by a few
@@ -385,4 +418,37 @@ fn check_with_hints_agrees_with_the_editor() {
     editor.sort();
     assert_eq!(cli, editor);
     c.shutdown();
+}
+
+/// Issue 18's sentences, each read as a documentation specialist reads it.
+#[test]
+fn results_risk_factors_and_chronic_histories() {
+    let text = "HIV titers were negative.\nHIV testing was unremarkable.\nHIV, hepatitis B and hepatitis C were negative.\nRisk factors including diabetes and hyperlipidemia.\nShe also has a significant history of chronic renal insufficiency.\nSevere GI bleed in July.\n";
+    let path = written_note("issue18.note", text);
+    let cs = suggest(&[&path]);
+    let at = |s: &str| text.find(s).unwrap();
+    for (written, from) in [
+        ("HIV", 0),
+        ("HIV", at("HIV testing")),
+        ("HIV", at("HIV, hepatitis")),
+    ] {
+        assert_eq!(
+            condition(&cs, written, from)["status"],
+            "negated",
+            "{written} at {from}"
+        );
+    }
+    let lipids = condition(&cs, "hyperlipidemia", 0);
+    assert_eq!(
+        lipids["status"], "current",
+        "a risk factor is the patient's: {lipids}"
+    );
+    let ckd = condition(&cs, "chronic renal insufficiency", 0);
+    assert_eq!(ckd["status"], "current", "{ckd}");
+    assert_eq!(codes(ckd)[0], "N18.9");
+    assert!(
+        codes(ckd).iter().all(|c| !c.starts_with("Z85")),
+        "no history of a kidney cancer: {ckd}"
+    );
+    assert_eq!(codes(condition(&cs, "GI bleed", 0)), ["K92.2"]);
 }

@@ -242,6 +242,10 @@ const BEFORE: &[Trigger] = &[
     (&["prevent"], Status::Hypothetical),
     (&["prevention", "of"], Status::Hypothetical),
     (&["may", "have"], Status::Hypothetical),
+    // A patient's risk factors are conditions the patient has ("risk factors including
+    // diabetes"); the longer trigger wins where it ends.
+    (&["risk", "factors"], Status::Current),
+    (&["risk", "factor"], Status::Current),
     // Consent text: "the risks include bleeding, infection, stroke".
     (&["risk"], Status::Hypothetical),
     (&["risks"], Status::Hypothetical),
@@ -250,11 +254,61 @@ const BEFORE: &[Trigger] = &[
     (&["side", "effects"], Status::Hypothetical),
 ];
 
+/// A test's result, read as the negation of what it tests: "HIV titers were negative", "HIV
+/// testing was unremarkable" (no HIV).
+const RESULTS: &[&[&str]] = &[
+    &["negative"],
+    &["unremarkable"],
+    &["within", "normal", "limits"],
+    &["not", "detected"],
+    &["nonreactive"],
+    &["non", "reactive"],
+];
+
+/// Words that may stand between a condition and its test's result.
+const TEST_WORDS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "tested",
+    "titer",
+    "titers",
+    "screen",
+    "screening",
+    "antibody",
+    "antibodies",
+    "antigen",
+    "serology",
+    "serologies",
+    "pcr",
+    "culture",
+    "cultures",
+    "study",
+    "studies",
+    "panel",
+    "result",
+    "results",
+    "status",
+    "was",
+    "were",
+    "is",
+    "are",
+    "came",
+    "back",
+    "also",
+    "all",
+    "both",
+    "again",
+];
+
+/// How far after a condition its test's result may be: a list ending in it ("HIV, hepatitis B
+/// and hepatitis C were negative").
+const REACH_RESULT: usize = 8;
+
 /// Words after a condition that change its status ("pneumonia was ruled out").
 const AFTER: &[Trigger] = &[
     (&["ruled", "out"], Status::Negated),
     (&["was", "ruled", "out"], Status::Negated),
-    (&["is", "negative"], Status::Negated),
     (&["not", "seen"], Status::Negated),
     (&["absent"], Status::Negated),
     (&["unlikely"], Status::Negated),
@@ -279,6 +333,33 @@ const TERMINATORS: &[&str] = &[
     "reports",
     "complains",
 ];
+
+/// A negative result of the condition's test after it in the sentence: right after it but
+/// for test words ("HIV titers were negative"), or closing a list the condition is in, as a
+/// plural verb says ("HIV, hepatitis B and hepatitis C were negative").
+fn test_result(text: &str, ws: &[Word], last: usize) -> Option<String> {
+    let is = |i: usize, w: &str| text[ws[i].start..ws[i].end].eq_ignore_ascii_case(w);
+    let mut only_test_words = true;
+    let mut listed = false;
+    let mut at = last + 1;
+    while at < ws.len() && at - last <= REACH_RESULT && !ws[at].breaks {
+        if let Some(r) = RESULTS
+            .iter()
+            .find(|r| at + r.len() <= ws.len() && r.iter().enumerate().all(|(k, w)| is(at + k, w)))
+        {
+            let plural = at > last + 1 && (is(at - 1, "were") || is(at - 1, "are"));
+            return (only_test_words || listed && plural).then(|| r.join(" "));
+        }
+        if TERMINATORS.iter().any(|t| is(at, t)) {
+            return None;
+        }
+        let gap = &text[ws[at - 1].end..ws[at].start];
+        listed |= gap.contains(',') || is(at, "and") || is(at, "or");
+        only_test_words &= TEST_WORDS.iter().any(|t| is(at, t));
+        at += 1;
+    }
+    None
+}
 
 /// A negating word right before another trigger ("denies" in "denies history of").
 fn negation_before(text: &str, ws: &[Word], at: usize, first: usize) -> Option<String> {
@@ -376,7 +457,7 @@ fn trigger_status(
             {
                 return (Status::Negated, Some(n));
             }
-            return (s, Some(t.join(" ")));
+            return (s, (s != Status::Current).then(|| t.join(" ")));
         }
         if TERMINATORS.iter().any(|t| is(w, t)) {
             break;
@@ -396,6 +477,9 @@ fn trigger_status(
             return (*s, Some(t.join(" ")));
         }
         start += 1;
+    }
+    if let Some(result) = test_result(text, ws, last) {
+        return (Status::Negated, Some(result));
     }
     match section {
         Section::FamilyHistory => (Status::Family, None),
@@ -476,6 +560,39 @@ mod tests {
         assert_eq!(
             status_of("HISTORY OF PRESENT ILLNESS: asthma flare.", "asthma"),
             Status::Current
+        );
+        // A test's result after what it tests.
+        assert_eq!(
+            status_of("HIV titers were negative.", "HIV"),
+            Status::Negated
+        );
+        assert_eq!(
+            status_of("HIV testing was unremarkable.", "HIV"),
+            Status::Negated
+        );
+        assert_eq!(
+            status_of("HIV, hepatitis B and hepatitis C were negative.", "HIV"),
+            Status::Negated
+        );
+        assert_eq!(
+            status_of("Diabetes and the stress test was negative.", "Diabetes"),
+            Status::Current
+        );
+        assert_eq!(
+            status_of("Pneumonia, but the culture was negative.", "Pneumonia"),
+            Status::Current
+        );
+        // Risk factors are the patient's; a procedure's risks are not.
+        assert_eq!(
+            status_of(
+                "Risk factors include diabetes and hypertension.",
+                "hypertension"
+            ),
+            Status::Current
+        );
+        assert_eq!(
+            status_of("The risks include bleeding and infection.", "infection"),
+            Status::Hypothetical
         );
     }
 

@@ -89,7 +89,15 @@ pub fn conditions(
                 &codes[0].code,
                 CANDIDATES,
             );
-            if listed_in_history && !names_it {
+            // "A significant history of chronic renal insufficiency": a chronic condition
+            // the note gives a history of is one the patient still has.
+            let chronic = status == Status::History
+                && (phrase.text.split(' ').any(|w| w == "chronic")
+                    || sets
+                        .icd10cm()
+                        .title(&codes[0].code)
+                        .is_some_and(|t| t.starts_with("Chronic")));
+            if (listed_in_history || chronic) && !names_it {
                 // Hypertension under past medical history: no "history of" code exists
                 // because it is not over.
                 status = Status::Current;

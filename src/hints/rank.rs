@@ -344,8 +344,14 @@ pub fn history_codes(
         };
         target.extend(content_stems(title));
     }
+    // A history of a neoplasm is coded in its own categories (Z85, Z86.0-, Z80), and only a
+    // neoplasm's history is: "history of chronic renal insufficiency" is no history of kidney
+    // cancer.
+    let neoplasm = code.starts_with('C') || code.starts_with('D') && code[1..3] < *"50";
+    let of_neoplasm = |c: &str| ["Z85", "Z80", "Z86.0"].iter().any(|p| c.starts_with(p));
     let mut scored: Vec<(usize, usize, bool, &str, &str)> = pool
         .iter()
+        .filter(|(c, _, _)| of_neoplasm(c) == neoplasm)
         .map(|(c, t, ws)| (c.as_str(), t.as_str(), ws))
         .filter_map(|(c, t, telling_words)| {
             let score: usize = telling_words
