@@ -101,8 +101,8 @@ fn suggest_reads_status_and_ranks_codes() {
 }
 
 /// How a CDI set's gold codes fare: of all gold codes, how many have their category among
-/// some current condition's candidates, the code itself, and the code as a condition's first
-/// candidate (percentages).
+/// some current condition's candidates (the three `dxpx suggest` shows, as the editor does),
+/// the code itself, and the code as a condition's first candidate (percentages).
 fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
     let dir = common::shared()?.join("corpus").join(set);
     let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
@@ -165,11 +165,12 @@ fn cdi_notes_get_their_gold_codes() {
     assert!(exact >= 60.0, "exact {exact:.0}%");
 }
 
-const CDI_V2_FLOOR: (f64, f64, f64) = (85.6, 81.0, 79.4);
+const CDI_V2_FLOOR: (f64, f64, f64) = (85.6, 79.9, 79.4);
 
 /// The larger CDI set (136 notes of labeled-v2 with their codes removed). Issue 18 aims at
-/// 92% / 80% / 65%; these floors hold what dxpx reaches (session 6: 86% / 81% / 79%, from
-/// 84% / 79% / 77%), so that no change loses it.
+/// 92% / 80% / 65%; these floors hold what dxpx reaches with the three candidates a user is
+/// shown (session 6: 86% / 80% / 79%, from 84% / 79% / 77% with five), so that no change
+/// loses it.
 #[test]
 fn the_larger_cdi_set_gets_its_gold_codes() {
     let Some((total, category, exact, first)) = cdi_scores("cdi-v2") else {
@@ -331,6 +332,7 @@ fn the_server_hints_at_conditions_not_coded_and_codes_too_vague() {
         text.contains("M17.11") && text.contains("right") && text.contains("current"),
         "{text}"
     );
+    assert!(!text.contains("\n4. "), "at most three candidates: {text}");
     // The setting turns them off.
     c.notify(
         "workspace/didChangeConfiguration",
@@ -451,4 +453,30 @@ fn results_risk_factors_and_chronic_histories() {
         "no history of a kidney cancer: {ckd}"
     );
     assert_eq!(codes(condition(&cs, "GI bleed", 0)), ["K92.2"]);
+}
+
+/// The editor and `dxpx suggest` show three candidates a condition; `--all` shows up to five.
+#[test]
+fn three_candidates_are_shown_and_all_on_request() {
+    let path = written_note("candidates.note", "Assessment: type 2 diabetes mellitus.\n");
+    let shown = suggest(&[&path]);
+    let all_flag: Vec<Value> = {
+        let out = std::process::Command::new(common::dxpx())
+            .args(["suggest", "--json", "--all"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let diabetes = |cs: &[Value]| codes(condition(cs, "type 2 diabetes mellitus", 0)).len();
+    assert_eq!(diabetes(&shown), 3);
+    assert_eq!(
+        diabetes(&all_flag),
+        5,
+        "E11 has many codes; --all shows five"
+    );
 }

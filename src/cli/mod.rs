@@ -111,6 +111,9 @@ enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Every candidate of a condition (up to five), not only the first three.
+        #[arg(long)]
+        all: bool,
     },
     /// Search the code sets by words ("type 2 diabetes", "asthma").
     Search {
@@ -258,9 +261,9 @@ fn run(cli: Cli) -> ExitCode {
             };
             scan::scan(&scanner, &files, format, explain)
         }
-        Some(Command::Suggest { files, json }) => {
+        Some(Command::Suggest { files, json, all }) => {
             let scanner = crate::scan::Scanner::new(load(&cli.data));
-            suggest::suggest(&scanner, &files, json)
+            suggest::suggest(&scanner, &files, json, all)
         }
         Some(Command::Search { words, limit, json }) => {
             lookup::search(&load(&cli.data), &words.join(" "), limit, json)

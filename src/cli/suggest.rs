@@ -9,12 +9,18 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool) -> ExitCode {
+/// Each condition's first `hints::SHOWN` candidates, or all of them with `all`.
+pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool, all: bool) -> ExitCode {
     let vocab = Vocabulary::build(scanner.sets());
     each_document(paths, |out, path, text| {
         let (mentions, _) = analysis::read(scanner, Kind::Note, text);
         let scopes = crate::rules::scope::encounters(text, &mentions);
-        let conditions = hints::conditions(&vocab, scanner.sets(), text, &mentions, &scopes);
+        let mut conditions = hints::conditions(&vocab, scanner.sets(), text, &mentions, &scopes);
+        if !all {
+            conditions
+                .iter_mut()
+                .for_each(|c| c.codes.truncate(hints::SHOWN));
+        }
         let positions = Position::index(text);
         for c in &conditions {
             if as_json {

@@ -21,7 +21,9 @@ use crate::scan::Mention;
 /// Candidates kept per condition.
 const CANDIDATES: usize = 5;
 /// Quick fixes offered per hint.
-const FIXES: usize = 3;
+/// How many candidates a user is shown for a condition, in the editor and by `dxpx suggest`
+/// (without `--all`): a documentation specialist reads the first one or two.
+pub const SHOWN: usize = 3;
 
 /// A condition written in a note.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +208,7 @@ pub fn findings(
         let fixes = c
             .codes
             .iter()
-            .take(FIXES)
+            .take(SHOWN)
             .enumerate()
             .map(|(i, cand)| Fix {
                 title: format!("Add {} {}", cand.code, cand.title),

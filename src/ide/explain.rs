@@ -226,7 +226,7 @@ pub fn explain_condition(
     } else {
         "Not coded here. Candidates, best first:\n\n"
     });
-    for (i, cand) in c.codes.iter().enumerate() {
+    for (i, cand) in c.codes.iter().take(crate::hints::SHOWN).enumerate() {
         let why = if cand.because.is_empty() {
             String::new()
         } else {
