@@ -274,17 +274,8 @@ impl Scanner {
     /// Every mention in `text`, and every code-shaped token that is not one with the reason,
     /// for a user who wonders why a number was or was not read as a code.
     pub fn explain(&self, text: &str) -> (Vec<Mention>, Vec<Rejected>) {
-        let (mut mentions, mut rejected) = (Vec::new(), Vec::new());
-        let bytes = text.as_bytes();
-        let mut layout = Layout::default();
-        let mut line_start = 0;
-        while line_start < text.len() {
-            let line_end =
-                memchr::memchr(b'\n', &bytes[line_start..]).map_or(text.len(), |i| line_start + i);
-            let sink = (&mut mentions, Some(&mut rejected));
-            self.advance(text, line_start, line_end, &mut layout, Some(sink));
-            line_start = line_end + 1;
-        }
+        let mut rejected = Vec::new();
+        let mentions = self.read_lines(text, 0, text.len(), Some(&mut rejected));
         // The scan's reasons are what it could tell cheaply; a measurement's word before
         // a token (as in "temperature 103.9") is looked for only here.
         // So is whether a number in no other set is an ICD-9-CM code.
@@ -309,6 +300,18 @@ impl Scanner {
     /// boundaries. Headings, sections and tables in the lines before `start` are honoured.
     pub fn scan_range(&self, text: &str, start: usize, end: usize) -> Vec<Mention> {
         crate::fault::inject(text.get(start..end).unwrap_or(text));
+        self.read_lines(text, start, end, None)
+    }
+
+    /// The mentions of the lines in `text[start..end]` (line boundaries), in the layout the
+    /// lines above leave; with `rejected`, the tokens not taken too.
+    fn read_lines(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        mut rejected: Option<&mut Vec<Rejected>>,
+    ) -> Vec<Mention> {
         let mut out = Vec::new();
         let bytes = text.as_bytes();
         let mut line_start = start;
@@ -316,13 +319,8 @@ impl Scanner {
         while line_start < end {
             let line_end =
                 memchr::memchr(b'\n', &bytes[line_start..end]).map_or(end, |i| line_start + i);
-            self.advance(
-                text,
-                line_start,
-                line_end,
-                &mut layout,
-                Some((&mut out, None)),
-            );
+            let sink = (&mut out, rejected.as_deref_mut());
+            self.advance(text, line_start, line_end, &mut layout, Some(sink));
             line_start = line_end + 1;
         }
         out
@@ -363,12 +361,7 @@ impl Scanner {
         let label_only = rest.bytes().all(|b| !b.is_ascii_alphanumeric()) && rest.contains(':')
             || rest.trim().is_empty() && text[start..end].trim_end().ends_with(':');
         // The most specific label on the line names the heading ("CPT4 CODE(S):" is CPT).
-        let best = found
-            .iter()
-            .filter(|f| f.signal != Signal::NotACode)
-            .min_by_key(|f| matches!(f.signal, Signal::Code | Signal::Diagnosis))
-            .copied()?;
-        label_only.then_some(best)
+        label_only.then(|| signals::most_specific(&found)).flatten()
     }
 
     /// Moves `layout` past the line `text[start..end]`. With `mentions`, the line's codes
@@ -581,15 +574,8 @@ impl Scanner {
             }
             // Labels before the code count most; a specific label beats a generic one.
             let before = f.end <= tok.start;
-            let rank = |s: Signal| {
-                if matches!(s, Signal::Code | Signal::Diagnosis) {
-                    1
-                } else {
-                    0
-                }
-            };
-            let dist_eff =
-                dist + if before { 0 } else { LABEL_REACH } + rank(f.signal) * 2 * LABEL_REACH;
+            let generic = usize::from(f.signal.is_generic());
+            let dist_eff = dist + if before { 0 } else { LABEL_REACH } + generic * 2 * LABEL_REACH;
             if dist_eff < best_dist {
                 best_dist = dist_eff;
                 best = Context::Signal(f.signal, f.label(), Place::Line, f.end);

@@ -106,6 +106,23 @@ const SIGNALS: &[(&str, Signal)] = &[
     ("part number", Signal::NotACode),
 ];
 
+impl Signal {
+    /// A label that says only "a code" or "a diagnosis": a code system's name is more specific.
+    pub fn is_generic(self) -> bool {
+        matches!(self, Signal::Code | Signal::Diagnosis)
+    }
+}
+
+/// The most specific of the code labels found ("CPT4 CODE(S)" is CPT, not "code"): the first
+/// that names a system, else the first generic one.
+pub fn most_specific(found: &[Found]) -> Option<Found> {
+    found
+        .iter()
+        .filter(|f| f.signal != Signal::NotACode)
+        .min_by_key(|f| f.signal.is_generic())
+        .copied()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Found {
     pub start: usize,

@@ -172,11 +172,7 @@ impl Table {
                 name = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '#');
                 found = signals.find(name, 0, name.len());
             }
-            let best = found
-                .iter()
-                .filter(|f| f.signal != Signal::NotACode)
-                .min_by_key(|f| matches!(f.signal, Signal::Code | Signal::Diagnosis))
-                .map(|f| (f.signal, f.label()));
+            let best = super::signals::most_specific(&found).map(|f| (f.signal, f.label()));
             // The label must be what the cell is about, not a word in a longer phrase.
             let whole = found.iter().map(|f| f.end - f.start).sum::<usize>() * 2 >= name.len();
             columns.push(best.filter(|_| whole));
