@@ -154,23 +154,23 @@ fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
 }
 
 /// The CDI set: real notes with their codes removed, and the codes they had. Each gold
-/// code's category must be among some documented condition's candidates for 85% of them,
-/// the code itself for 60%.
+/// code's category must be among some documented condition's candidates for 87% of them,
+/// the code itself for 81%: 14 of 16, as two gold codes have no words in their notes (Z23
+/// from a vaccine's CPT line, I10 from a blood pressure reading).
 #[test]
 fn cdi_notes_get_their_gold_codes() {
     let Some((_, category, exact, _)) = cdi_scores("cdi") else {
         return;
     };
-    assert!(category >= 85.0, "category {category:.0}%");
-    assert!(exact >= 60.0, "exact {exact:.0}%");
+    assert!(category >= 87.0, "category {category:.0}%");
+    assert!(exact >= 81.0, "exact {exact:.0}%");
 }
 
-const CDI_V2_FLOOR: (f64, f64, f64) = (85.6, 79.9, 79.4);
+const CDI_V2_FLOOR: (f64, f64, f64) = (96.0, 89.5, 86.0);
 
 /// The larger CDI set (136 notes of labeled-v2 with their codes removed). Issue 18 aims at
 /// 92% / 80% / 65%; these floors hold what dxpx reaches with the three candidates a user is
-/// shown (session 6: 86% / 80% / 79%, from 84% / 79% / 77% with five), so that no change
-/// loses it.
+/// shown (session 7: 96% / 90% / 86%, from 86% / 80% / 79%), so that no change loses it.
 #[test]
 fn the_larger_cdi_set_gets_its_gold_codes() {
     let Some((total, category, exact, first)) = cdi_scores("cdi-v2") else {
@@ -478,5 +478,157 @@ fn three_candidates_are_shown_and_all_on_request() {
         diabetes(&all_flag),
         5,
         "E11 has many codes; --all shows five"
+    );
+}
+
+/// Issue 18's examples, each its own note (one encounter), read as a documentation
+/// specialist reads them: the status, the first candidates, and what is no condition.
+#[test]
+fn the_issues_examples_read_as_a_specialist_reads_them() {
+    let examples: &[(&str, &str)] = &[
+        (
+            "family",
+            "Familial medical history is significant for diabetes.\n",
+        ),
+        (
+            "neuropathy",
+            "He is a type 2 diabetic with significant neuropathy.\n",
+        ),
+        (
+            "renal",
+            "She is an insulin-dependent type 2 diabetic with end-stage renal failure on hemodialysis.\n",
+        ),
+        (
+            "hypoglycemia",
+            "Assessment: type 2 diabetes with an episode of hypoglycemia.\n",
+        ),
+        ("nodes", "There is right axillary lymphadenopathy.\n"),
+        (
+            "palsy",
+            "He has spastic right hemiparetic cerebral palsy.\n",
+        ),
+        ("prostate", "Prostate biopsy with Gleason 6 cancer.\n"),
+        (
+            "shoulder",
+            "PAST MEDICAL HISTORY: Diabetes and surgery of the left shoulder.\n",
+        ),
+        ("place", "She was seen at the cancer center last week.\n"),
+        ("season", "In the fall of 2007 she moved to Texas.\n"),
+        ("event", "She hurt her wrist after a fall.\n"),
+        ("test", "A stress nuclear study was done.\n"),
+        ("scar", "The abdomen shows a well healed scar.\n"),
+        (
+            "spine",
+            "MRI shows cervical stenosis and a lumbar disc herniation.\n",
+        ),
+        ("words-inside", "There is stenosis of the cervical spine.\n"),
+        ("ulnar", "He has left ulnar nerve entrapment.\n"),
+        (
+            "scope",
+            "She has a known history of lung cancer and acute hemoptysis with associated chest pain.\n",
+        ),
+        ("stage", "CKD stage IV.\n"),
+        ("knee", "Degenerative joint disease of the right knee.\n"),
+    ];
+    let paths: Vec<PathBuf> = examples
+        .iter()
+        .map(|(name, text)| written_note(&format!("example-{name}.note"), text))
+        .collect();
+    let all = suggest(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>());
+    let of = |name: &str| -> Vec<Value> {
+        let i = examples.iter().position(|(n, _)| *n == name).unwrap();
+        let path = paths[i].display().to_string();
+        all.iter()
+            .filter(|c| c["path"] == path.as_str())
+            .cloned()
+            .collect()
+    };
+    let first = |name: &str, written: &str| -> String {
+        let cs = of(name);
+        codes(condition(&cs, written, 0))[0].to_string()
+    };
+    let written = |name: &str| -> Vec<String> {
+        of(name)
+            .iter()
+            .map(|c| c["text"].as_str().unwrap().to_lowercase())
+            .collect()
+    };
+
+    assert_eq!(condition(&of("family"), "diabetes", 0)["status"], "family");
+    // Combination codes, with the "use additional code" companions kept as their own.
+    assert_eq!(first("neuropathy", "diabetic"), "E11.40");
+    assert!(
+        !written("neuropathy").contains(&"neuropathy".to_string()),
+        "{:?}",
+        of("neuropathy")
+    );
+    assert_eq!(first("renal", "diabetic"), "E11.22");
+    assert_eq!(first("renal", "end-stage renal failure"), "N18.6");
+    assert_eq!(first("renal", "on hemodialysis"), "Z99.2");
+    assert!(of("renal").iter().all(|c| !codes(c).contains(&"N19")));
+    assert_eq!(first("hypoglycemia", "type 2 diabetes"), "E11.649");
+    assert!(
+        of("hypoglycemia")
+            .iter()
+            .all(|c| !codes(c).iter().any(|x| x.starts_with("E16"))),
+        "E16.2's Excludes1 forbids it beside E11.649: {:?}",
+        of("hypoglycemia")
+    );
+    // Sites and sides from the phrase and the words beside it.
+    assert_eq!(first("nodes", "lymphadenopathy"), "R59.0");
+    assert_eq!(first("palsy", "cerebral palsy"), "G80.2");
+    assert_eq!(first("prostate", "cancer"), "C61");
+    let shoulder = of("shoulder");
+    let diabetes = condition(&shoulder, "Diabetes", 0);
+    assert_eq!(codes(diabetes)[0], "E11.9", "{diabetes}");
+    // Words that are no condition here.
+    for name in ["place", "season", "event", "test", "scar"] {
+        assert!(of(name).is_empty(), "{name}: {:?}", of(name));
+    }
+    // Vocabulary a coder would not miss.
+    assert_eq!(first("spine", "cervical stenosis"), "M48.02");
+    assert!(first("spine", "disc herniation").starts_with("M51.2"));
+    assert_eq!(
+        first("words-inside", "stenosis of the cervical spine"),
+        "M48.02"
+    );
+    assert_eq!(first("ulnar", "ulnar nerve entrapment"), "G56.22");
+    let scope = of("scope");
+    assert_eq!(condition(&scope, "lung cancer", 0)["status"], "history");
+    let pain = condition(&scope, "chest pain", 0);
+    assert_eq!(
+        (pain["status"].as_str(), codes(pain)[0]),
+        (Some("current"), "R07.9")
+    );
+    assert_eq!(first("stage", "CKD"), "N18.4");
+    assert_eq!(
+        first("knee", "Degenerative joint disease of the right knee"),
+        "M17.11"
+    );
+
+    // The hint's quick fix inserts the combination code.
+    let i = examples
+        .iter()
+        .position(|(n, _)| *n == "hypoglycemia")
+        .unwrap();
+    let findings = common::run_json_lines(&[
+        "check",
+        "--hints",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        paths[i].to_str().unwrap(),
+    ]);
+    let hint = findings
+        .iter()
+        .find(|f| f["rule"] == "dxpx/documented-not-coded")
+        .unwrap_or_else(|| panic!("{findings:#?}"));
+    assert!(
+        hint["fixes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Add E11.649"),
+        "{hint}"
     );
 }

@@ -186,6 +186,9 @@ const BEFORE: &[Trigger] = &[
     (&["no", "evidence", "of"], Status::Negated),
     (&["family", "history"], Status::Family),
     (&["family", "history", "of"], Status::Family),
+    (&["family", "medical", "history"], Status::Family),
+    (&["familial", "medical", "history"], Status::Family),
+    (&["familial", "history"], Status::Family),
     (&["fh"], Status::Family),
     (&["mother"], Status::Family),
     (&["father"], Status::Family),
@@ -249,6 +252,14 @@ const BEFORE: &[Trigger] = &[
     // Consent text: "the risks include bleeding, infection, stroke".
     (&["risk"], Status::Hypothetical),
     (&["risks"], Status::Hypothetical),
+    // A condition the patient has now ends a history's reach: "a history of lung cancer and
+    // acute hemoptysis with associated chest pain"; "risks including current smoking,
+    // diabetes".
+    (&["and", "acute"], Status::Current),
+    (&["and", "new"], Status::Current),
+    (&["current"], Status::Current),
+    (&["currently"], Status::Current),
+    (&["ongoing"], Status::Current),
     (&["complications", "include"], Status::Hypothetical),
     (&["complications", "including"], Status::Hypothetical),
     (&["side", "effects"], Status::Hypothetical),
@@ -430,6 +441,14 @@ fn trigger_status(
     section: Section,
 ) -> (Status, Option<String>) {
     let is = |i: usize, w: &str| text[ws[i].start..ws[i].end].eq_ignore_ascii_case(w);
+    // "History of asthma and acute bronchitis": the new item of the list is now.
+    if first > 0
+        && !ws[first].breaks
+        && is(first - 1, "and")
+        && (is(first, "acute") || is(first, "new"))
+    {
+        return (Status::Current, None);
+    }
     // Before: from the nearest word back to the sentence start, a colon or a terminator.
     let mut end = first;
     while end > 0 && first - end < REACH_BEFORE {

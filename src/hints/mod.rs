@@ -6,6 +6,7 @@
 //! ([`context`]); its sentence chooses among the codes the phrase can mean ([`rank`]).
 
 mod context;
+mod not_conditions;
 mod rank;
 mod vocabulary;
 mod words;
@@ -20,7 +21,6 @@ use crate::scan::Mention;
 
 /// Candidates kept per condition.
 const CANDIDATES: usize = 5;
-/// Quick fixes offered per hint.
 /// How many candidates a user is shown for a condition, in the editor and by `dxpx suggest`
 /// (without `--all`): a documentation specialist reads the first one or two.
 pub const SHOWN: usize = 3;
@@ -61,8 +61,14 @@ pub fn conditions(
     for f in &found_all {
         taken[f.first..=f.last].iter_mut().for_each(|t| *t = true);
     }
-    for found in found_all {
+    for mut found in found_all {
+        if let Some(sited) = with_its_site(vocab, text, &ws, &found, &taken) {
+            found.phrase = sited;
+        }
         let phrase = &vocab.phrases[found.phrase];
+        if not_conditions::kind(text, &ws, found.first, found.last, &phrase.text).is_some() {
+            continue;
+        }
         let start = ws[found.first].start;
         let end = ws[found.last].end;
         // A phrase inside a code-shaped token is no phrase ("E11" never is, but be sure).
@@ -93,13 +99,16 @@ pub fn conditions(
             );
             // "A significant history of chronic renal insufficiency": a chronic condition
             // the note gives a history of is one the patient still has.
+            let said_chronic =
+                |i: usize| text[ws[i].start..ws[i].end].eq_ignore_ascii_case("chronic");
             let chronic = status == Status::History
                 && (phrase.text.split(' ').any(|w| w == "chronic")
+                    || found.first > 0 && said_chronic(found.first - 1)
                     || sets
                         .icd10cm()
                         .title(&codes[0].code)
                         .is_some_and(|t| t.starts_with("Chronic")));
-            if (listed_in_history || chronic) && !names_it {
+            if chronic || listed_in_history && !names_it {
                 // Hypertension under past medical history: no "history of" code exists
                 // because it is not over.
                 status = Status::Current;
@@ -114,9 +123,11 @@ pub fn conditions(
                 m.system == System::Icd10Cm && codes.iter().any(|c| same_category(&c.code, &m.code))
             })
         });
-        out.push((
-            found.first,
-            Condition {
+        out.push(Found {
+            first: found.first,
+            phrase: found.phrase,
+            sentence,
+            condition: Condition {
                 start,
                 end,
                 phrase: phrase.text.clone(),
@@ -127,9 +138,175 @@ pub fn conditions(
                 codes,
                 coded,
             },
-        ));
+        });
     }
+    combine(sets, vocab, scopes, &mut out);
+    let out: Vec<(usize, Condition)> = out.into_iter().map(|f| (f.first, f.condition)).collect();
     absorb_details(&ws, text, out)
+}
+
+/// A condition as found, with what ranking its codes again needs.
+struct Found {
+    first: usize,
+    phrase: usize,
+    sentence: std::collections::HashSet<String>,
+    condition: Condition,
+}
+
+/// Combination codes across an encounter: a condition whose codes combine it "with" another
+/// condition the encounter documents is ranked again with that condition's words (type 2
+/// diabetes and neuropathy: E11.40; and diabetic chronic kidney disease, E11.22, for end-stage
+/// renal disease). A condition the combination code names by its words ("hypoglycemia" in
+/// E11.649) is no condition of its own, unless the code's "use additional code" note asks for
+/// it (N18.6 beside E11.22); a candidate an Excludes1 note forbids with another condition's
+/// first code is dropped (E16.2 beside E11.649).
+fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Vec<Found>) {
+    let current = |f: &Found| f.condition.status == Status::Current;
+    let scope = |f: &Found| scope_of(scopes, f.condition.start).map(|s| s.start);
+    // Each condition's words: its phrase's, and its first code's category title's.
+    let words: Vec<[Vec<String>; 2]> = found
+        .iter()
+        .map(|f| {
+            let category = f.condition.codes[0].code.get(..3).unwrap_or_default();
+            // "Chronic kidney disease (CKD)": what is in parentheses is no word of a combination.
+            let title = sets.icd10cm().title(category).unwrap_or_default();
+            let title = title.split('(').next().unwrap_or(title);
+            [rank::stems_of(&f.condition.phrase), rank::stems_of(title)]
+        })
+        .collect();
+    let mut absorbed = vec![false; found.len()];
+    for a in 0..found.len() {
+        if !current(&found[a]) {
+            continue;
+        }
+        let own_category = |f: &Found| f.condition.codes[0].code.get(..3).map(str::to_string);
+        // Another mention of the same condition combines with nothing.
+        let others: Vec<usize> = (0..found.len())
+            .filter(|&b| b != a && current(&found[b]) && scope(&found[b]) == scope(&found[a]))
+            .filter(|&b| own_category(&found[b]) != own_category(&found[a]))
+            .collect();
+        let phrases: Vec<Vec<String>> = others.iter().map(|&b| words[b][0].clone()).collect();
+        let categories: Vec<Vec<String>> = others.iter().map(|&b| words[b][1].clone()).collect();
+        let by_phrase = rank::combined_with(sets, vocab, found[a].phrase, &phrases);
+        let by_category = rank::combined_with(sets, vocab, found[a].phrase, &categories);
+        // One combination code per condition it combines with, nearest first: diabetes with
+        // neuropathy and with chronic kidney disease is E11.40 and E11.22, both coded.
+        let mut links: Vec<(usize, usize, &[String])> = Vec::new();
+        for (k, &b) in others.iter().enumerate() {
+            let distance = found[b].first.abs_diff(found[a].first);
+            if by_phrase[k] {
+                links.push((distance, b, &phrases[k]));
+            } else if by_category[k] {
+                links.push((distance, b, &categories[k]));
+            }
+        }
+        if links.is_empty() {
+            continue;
+        }
+        links.sort_by_key(|l| l.0);
+        let mut codes: Vec<Candidate> = Vec::new();
+        for (_, b, stems) in links {
+            let mut sentence = found[a].sentence.clone();
+            sentence.extend(stems.iter().cloned());
+            let Some(top) = rank::candidates(sets, vocab, found[a].phrase, &sentence, 1).pop()
+            else {
+                continue;
+            };
+            if !rank::names_with(&top.title, stems) {
+                continue;
+            }
+            let companion = found[b].condition.codes.first().is_some_and(|c| {
+                crate::rules::note_names(sets, &top.code, "useAdditionalCode", &c.code)
+            });
+            if !companion && rank::names_with(&top.title, &words[b][0]) {
+                absorbed[b] = true;
+            }
+            if !codes.iter().any(|c| c.code == top.code) {
+                codes.push(top);
+            }
+        }
+        if codes.is_empty() {
+            continue;
+        }
+        for c in std::mem::take(&mut found[a].condition.codes) {
+            if codes.len() < CANDIDATES && !codes.iter().any(|x| x.code == c.code) {
+                codes.push(c);
+            }
+        }
+        found[a].condition.codes = codes;
+    }
+    // Excludes1, against the combination codes first of the encounter's other current
+    // conditions: "diabetes with hypoglycemia (E11.649)" in E16.2's. Two codes that exclude
+    // each other (N18.9 and N19) are the coder's choice, which the Excludes1 rule reports.
+    let firsts: Vec<(Option<usize>, String)> = found
+        .iter()
+        .zip(&absorbed)
+        .filter(|(f, gone)| current(f) && !**gone)
+        .map(|(f, _)| (scope(f), f.condition.codes[0].code.clone()))
+        .filter(|(_, code)| rank::is_combination(sets, code))
+        .collect();
+    if firsts.is_empty() {
+        return retain_found(found, &absorbed);
+    }
+    for f in found
+        .iter_mut()
+        .filter(|f| f.condition.status == Status::Current)
+    {
+        let at = scope_of(scopes, f.condition.start).map(|s| s.start);
+        f.condition.codes.retain(|c| {
+            !firsts.iter().any(|(s, other)| {
+                *s == at
+                    && *other != c.code
+                    && crate::rules::note_names(sets, &c.code, "excludes1", other)
+                    && !crate::rules::note_names(sets, other, "excludes1", &c.code)
+            })
+        });
+    }
+    retain_found(found, &absorbed);
+}
+
+fn retain_found(found: &mut Vec<Found>, absorbed: &[bool]) {
+    let mut keep = absorbed.iter().map(|gone| !gone);
+    found.retain(|f| keep.next().unwrap_or(true) && !f.condition.codes.is_empty());
+}
+
+/// How many words before a one-word condition its site may stand: "prostate biopsy with
+/// Gleason 6 cancer".
+const SITE_REACH: usize = 4;
+
+/// A one-word condition with its site written a few words before it, as the phrase that
+/// names both ("cancer" after "prostate biopsy" is prostate cancer, not C80.1): the nearest
+/// word, or a word it implies (`+gleason prostate`), that makes a phrase with it, within the
+/// sentence and the same list item.
+fn with_its_site(
+    vocab: &Vocabulary,
+    text: &str,
+    ws: &[words::Word],
+    found: &vocabulary::Found,
+    taken: &[bool],
+) -> Option<usize> {
+    if found.first != found.last {
+        return None;
+    }
+    let head = words::key(&text[ws[found.first].start..ws[found.first].end]);
+    let mut at = found.first;
+    while at > 0 && found.first - at < SITE_REACH && !ws[at].breaks {
+        if text[ws[at - 1].end..ws[at].start].contains([',', ':']) {
+            return None;
+        }
+        at -= 1;
+        if taken[at] {
+            return None;
+        }
+        let word = words::key(&text[ws[at].start..ws[at].end]);
+        let implied = vocab.implies.get(&word).into_iter().flatten();
+        for site in std::iter::once(&word).chain(implied) {
+            if let Some(p) = vocab.phrase_of(&[site, &head]) {
+                return Some(p);
+            }
+        }
+    }
+    None
 }
 
 /// Drops a condition that only details another in its sentence: "hyperglycemia" in "type 2

@@ -82,8 +82,11 @@ fn absent_words(title: &str) -> Vec<String> {
 fn content_stems(text: &str) -> Vec<String> {
     words::phrase(text)
         .iter()
-        // "tube(s)", "Alzheimer's": a lone letter is no word.
-        .filter(|w| w.len() > 1 && !STOP.contains(&w.as_str()))
+        // "tube(s)", "Alzheimer's": a lone letter is no word; a lone digit is a stage or a
+        // type ("stage 4").
+        .filter(|w| {
+            (w.len() > 1 || w.bytes().all(|b| b.is_ascii_digit())) && !STOP.contains(&w.as_str())
+        })
         .map(|w| words::key(w))
         .collect()
 }
@@ -93,6 +96,9 @@ fn content_stems(text: &str) -> Vec<String> {
 /// with their distinguishing words, worked out once per phrase.
 pub(super) struct Leaves {
     leaves: Vec<Leaf>,
+    /// Every word of the leaves' "with" clauses, to tell at once that a condition combines
+    /// with none of them.
+    with_any: HashSet<String>,
 }
 
 struct Leaf {
@@ -105,6 +111,9 @@ struct Leaf {
     defaultness: i32,
     /// The phrase names this code by its own title or term.
     source: bool,
+    /// The stems of what the title combines the condition with ("Type 2 diabetes mellitus
+    /// with diabetic neuropathy, unspecified": diabetic, neuropathy).
+    with: Vec<String>,
 }
 
 impl Leaves {
@@ -170,20 +179,96 @@ impl Leaves {
         }
         let n = found.len();
         let common = |w: &str| n >= 3 && share.get(w).copied().unwrap_or(0) * 10 >= n * 6;
-        let leaves = found
+        let telling: Vec<Vec<String>> = distinguishing
             .iter()
-            .zip(&distinguishing)
-            .map(|((code, title), d)| Leaf {
-                code: code.to_string(),
-                title: title.to_string(),
-                telling: d.iter().filter(|w| !common(w)).cloned().collect(),
-                distinguishing: d.clone(),
-                defaultness: defaultness(title),
-                source: sources.contains(code),
+            .map(|d| {
+                // A missing type or stage number is an unspecified one, not a reason against.
+                d.iter()
+                    .filter(|w| !common(w) && !w.bytes().all(|b| b.is_ascii_digit()))
+                    .cloned()
+                    .collect()
             })
             .collect();
-        Leaves { leaves }
+        let leaves: Vec<Leaf> = found
+            .iter()
+            .zip(distinguishing)
+            .zip(telling)
+            .map(|(((code, title), distinguishing), telling)| Leaf {
+                code: code.to_string(),
+                title: title.to_string(),
+                telling,
+                distinguishing,
+                defaultness: defaultness(title),
+                source: sources.contains(code),
+                with: with_clause(title),
+            })
+            .collect();
+        let with_any = leaves.iter().flat_map(|l| l.with.iter().cloned()).collect();
+        Leaves { leaves, with_any }
     }
+}
+
+/// The stems after a title's "with", to its "without" or end; none where the "with" needs
+/// the note to say the link ("with alcohol-induced mood disorder") or qualifies an encounter
+/// ("subsequent encounter for fracture with routine healing").
+fn with_clause(title: &str) -> Vec<String> {
+    if !title.contains(" with ") {
+        return Vec::new();
+    }
+    let lower = title.to_ascii_lowercase();
+    let Some(at) = lower.find(" with ") else {
+        return Vec::new();
+    };
+    if lower.contains("induced") || lower.contains("encounter") || lower.contains("sequela") {
+        return Vec::new();
+    }
+    let clause = &lower[at + 6..];
+    let clause = clause.split(" without ").next().unwrap_or(clause);
+    content_stems(clause)
+}
+
+/// Which of `others` (stems of the encounter's other conditions) a combination code of phrase
+/// `index` names after its "with" (ICD-10-CM Official Guidelines I.A.15: "with" links the
+/// conditions its titles name): diabetes "with diabetic neuropathy", "with hypoglycemia".
+pub fn combined_with(
+    sets: &CodeSets,
+    vocab: &Vocabulary,
+    index: usize,
+    others: &[Vec<String>],
+) -> Vec<bool> {
+    let leaves = vocab.memo.get(sets, vocab, index);
+    others
+        .iter()
+        .map(|o| {
+            !o.is_empty()
+                && o.iter().all(|w| leaves.with_any.contains(w))
+                && leaves
+                    .leaves
+                    .iter()
+                    .any(|l| !l.with.is_empty() && o.iter().all(|w| l.with.contains(w)))
+        })
+        .collect()
+}
+
+/// Whether `code` is a combination code: its title links its condition "with" another.
+pub fn is_combination(sets: &CodeSets, code: &str) -> bool {
+    sets.icd10cm()
+        .title(code)
+        .is_some_and(|t| !with_clause(t).is_empty())
+}
+
+/// Whether `title` combines its condition with all of `stems`.
+pub fn names_with(title: &str, stems: &[String]) -> bool {
+    let with = with_clause(title);
+    !stems.is_empty() && stems.iter().all(|w| with.contains(w))
+}
+
+/// The content stems of a phrase's text or a title, for [`combined_with`].
+pub fn stems_of(text: &str) -> Vec<String> {
+    content_stems(text)
+        .into_iter()
+        .filter(|w| !DEFAULT.contains(&w.as_str()))
+        .collect()
 }
 
 /// Phrases whose codes are worked out, kept while the vocabulary lives.
@@ -270,7 +355,7 @@ pub fn candidates(
             let unsupported = if leaf.source {
                 leaf.distinguishing
                     .iter()
-                    .filter(|w| matches!(w.as_str(), "right" | "left" | "bilateral"))
+                    .filter(|w| is_side(w))
                     .filter(|w| !sentence.contains(*w))
                     .count()
             } else {
@@ -282,17 +367,25 @@ pub fn candidates(
             (supported, unsupported, leaf)
         })
         .collect();
-    scored.sort_by(|a, b| {
+    let best_first = |a: &(usize, usize, &Leaf), b: &(usize, usize, &Leaf)| {
         b.0.cmp(&a.0)
             .then(a.1.cmp(&b.1))
             .then(b.2.source.cmp(&a.2.source))
             .then(b.2.defaultness.cmp(&a.2.defaultness))
             .then(a.2.code.len().cmp(&b.2.code.len()))
             .then(a.2.code.cmp(&b.2.code))
-    });
+    };
+    // Only the first few are wanted, of up to thousands.
+    if limit == 0 {
+        return Vec::new();
+    }
+    if scored.len() > limit {
+        scored.select_nth_unstable_by(limit - 1, best_first);
+        scored.truncate(limit);
+    }
+    scored.sort_by(best_first);
     scored
         .into_iter()
-        .take(limit)
         .map(|(_, _, leaf)| Candidate {
             code: leaf.code.clone(),
             title: leaf.title.clone(),
@@ -321,6 +414,15 @@ pub fn history_codes(
 ) -> (bool, Vec<Candidate>) {
     let pool = vocab.memo.history(sets, family);
     let mut specific: HashSet<String> = phrase.iter().cloned().collect();
+    // What the condition is, not where: "urinary incontinence" is no "disease of urinary
+    // system", "heart failure" no "malformation of heart".
+    let mut heads: HashSet<String> = phrase.last().into_iter().cloned().collect();
+    let category = code.get(..3).unwrap_or(code);
+    for c in [code, category] {
+        if let Some(h) = sets.icd10cm().title(c).and_then(head) {
+            heads.insert(h);
+        }
+    }
     // The sentence names the site ("mother has breast cancer").
     let mut general: HashSet<String> = sentence.clone();
     if let Some(title) = sets.icd10cm().title(code) {
@@ -370,7 +472,7 @@ pub fn history_codes(
                 .iter()
                 .filter(|w| !specific.contains(*w) && !general.contains(*w))
                 .count();
-            let names_it = telling_words.iter().any(|w| specific.contains(w));
+            let names_it = telling_words.iter().any(|w| heads.contains(w));
             (score > 0).then_some((score, extra, names_it, c, t))
         })
         .collect();
@@ -390,6 +492,27 @@ pub fn history_codes(
     (names_it, codes)
 }
 
+/// How far from a phrase a side word is the phrase's: "right axillary lymphadenopathy",
+/// "right Tailor's bunion", "cerebral palsy affecting the right side".
+const SIDE_REACH_BEFORE: usize = 3;
+const SIDE_REACH_AFTER: usize = 4;
+
+pub(super) fn is_side(stem: &str) -> bool {
+    matches!(stem, "right" | "left" | "bilateral")
+}
+
+/// The word a title names its condition by: the last before what qualifies it ("Cerebral
+/// infarction, unspecified", "Malignant neoplasm of prostate").
+fn head(title: &str) -> Option<String> {
+    let lower = title.to_ascii_lowercase();
+    let end = [" of ", ",", " with", " in ", " due to", " (", " and "]
+        .iter()
+        .filter_map(|s| lower.find(s))
+        .min()
+        .unwrap_or(lower.len());
+    content_stems(&lower[..end]).pop()
+}
+
 /// The stems of a sentence's words, for [`candidates`].
 /// Words of other conditions in the sentence (`taken`) are theirs: "suicidal ideation" in
 /// "suicidal ideation, homicidal ideation" is no reason to choose Homicidal ideations.
@@ -405,9 +528,14 @@ pub fn sentence_stems(
     let end = (last + 1..ws.len())
         .find(|&i| ws[i].breaks)
         .unwrap_or(ws.len());
+    // A side belongs to the words it stands by: "diabetes and surgery of the left shoulder"
+    // says nothing of a left eye.
+    let near = first.saturating_sub(SIDE_REACH_BEFORE)..=last + SIDE_REACH_AFTER;
     let mut stems: HashSet<String> = (start..end)
         .filter(|&i| (first..=last).contains(&i) || !taken[i])
-        .map(|i| words::key(&text[ws[i].start..ws[i].end]))
+        .map(|i| (i, words::key(&text[ws[i].start..ws[i].end])))
+        .filter(|(i, w)| !is_side(w) || near.contains(i))
+        .map(|(_, w)| w)
         .collect();
     let implied: Vec<String> = stems
         .iter()

@@ -200,6 +200,9 @@ pub(super) const TRANSPARENT: &[&str] = &[
     "both",
     // The possessive: "Alzheimer's disease" is written "Alzheimer disease" too.
     "s",
+    // "Upper respiratory tract infection" is the title's "upper respiratory infection";
+    // "urinary tract infection" is matched as "urinary infection" on both sides.
+    "tract",
 ];
 
 /// Words after a title's comma that leave its head naming the condition.
@@ -354,11 +357,17 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
         while ws.first().is_some_and(|w| w == "other" || w == "specified") {
             ws.remove(0);
         }
+        // "Nonrheumatic aortic (valve) stenosis" is what "aortic stenosis" means: the
+        // rheumatic one is the code that needs the word.
+        let mut forms = Vec::new();
+        if ws.len() >= 3 && matches!(ws[0].as_str(), "nonrheumatic" | "nontraumatic") {
+            forms.push(ws[1..].to_vec());
+        }
         // Notes say "cancer" for "malignant neoplasm" ("breast cancer").
         if ws.len() > 2 && ws[0] == "malignant" && ws[1] == "neoplasm" {
             ws.splice(0..2, ["cancer".to_string()]);
         }
-        let mut forms = vec![ws.clone()];
+        forms.push(ws.clone());
         if let Some(of) = ws.iter().position(|w| w == "of" || w == "in") {
             let (a, b) = (&ws[..of], &ws[of + 1..]);
             let b: Vec<String> = b.iter().filter(|w| *w != "the").cloned().collect();
@@ -387,6 +396,25 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
         }
     }
     out
+}
+
+/// The `~` lines of `data/synonyms.tsv`: a word sequence notes write, and the sequence of the
+/// titles it stands for, as keys.
+fn sequence_equivalences() -> Vec<(Vec<String>, Vec<String>)> {
+    let keys = |t: &str| -> Vec<String> {
+        words::phrase(t)
+            .iter()
+            .filter(|w| !TRANSPARENT.contains(&w.as_str()))
+            .map(|w| words::key(w))
+            .collect()
+    };
+    SYNONYMS
+        .lines()
+        .filter_map(|l| l.strip_prefix('~'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(term, means)| (keys(term), keys(means.trim())))
+        .filter(|(t, m)| !t.is_empty() && !m.is_empty())
+        .collect()
 }
 
 fn strip_parentheses(text: &str) -> String {
@@ -485,8 +513,31 @@ impl Vocabulary {
                 add(code, term, Origin::InclusionTerm, &mut by_words);
             }
         }
-        // Synonyms take the codes of the phrase they expand to, or the codes they name.
         let mut unresolved = Vec::new();
+        for (term, means) in sequence_equivalences() {
+            let with: Vec<(Vec<String>, Sourced)> = by_words
+                .iter()
+                .filter_map(|(ws, sourced)| {
+                    let at = ws
+                        .windows(means.len())
+                        .position(|w| w == means.as_slice())?;
+                    let replaced = [&ws[..at], &term[..], &ws[at + means.len()..]].concat();
+                    Some((replaced, sourced.clone()))
+                })
+                .collect();
+            if with.is_empty() {
+                unresolved.push(format!("~{}\t{}", term.join(" "), means.join(" ")));
+            }
+            for (ws, (sources, origin)) in with {
+                let e = by_words.entry(ws).or_insert((Vec::new(), origin));
+                for s in sources {
+                    if !e.0.contains(&s) {
+                        e.0.push(s);
+                    }
+                }
+            }
+        }
+        // Synonyms take the codes of the phrase they expand to, or the codes they name.
         let mut implies: HashMap<String, Vec<String>> = HashMap::new();
         for line in SYNONYMS.lines() {
             let line = line.trim_end();
@@ -498,8 +549,8 @@ impl Vocabulary {
                 unresolved.push(line.to_string());
                 continue;
             };
-            if term.starts_with('=') {
-                continue; // word equivalences: see `words::canonical`
+            if term.starts_with(['=', '~']) {
+                continue; // word and sequence equivalences, read above and by `words::canonical`
             }
             if let Some(word) = term.strip_prefix('+') {
                 let stems = words::phrase(means).iter().map(|w| words::key(w)).collect();
@@ -599,6 +650,19 @@ impl Vocabulary {
         let ids: usize = self.ids.keys().map(|k| k.capacity() + 32).sum();
         let codes: usize = self.codes.iter().map(|c| c.capacity() + 24).sum();
         self.automaton.memory_usage() + phrases + ids + codes
+    }
+
+    /// The phrase whose words are exactly `keys` (stems, as [`words::key`] gives them).
+    pub fn phrase_of(&self, keys: &[&str]) -> Option<usize> {
+        let encoded: Vec<u8> = keys
+            .iter()
+            .map(|k| self.ids.get(*k).map(|id| id.to_be_bytes()))
+            .collect::<Option<Vec<[u8; WIDTH]>>>()?
+            .concat();
+        self.automaton
+            .find_overlapping_iter(&encoded)
+            .find(|m| m.start() == 0 && m.end() == encoded.len())
+            .map(|m| m.pattern().as_usize())
     }
 
     /// The longest phrases written in `text`, none overlapping another, in text order.

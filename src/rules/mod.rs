@@ -9,6 +9,7 @@ pub mod scope;
 mod support;
 mod suppress;
 
+pub(crate) use notes::note_names;
 pub use registry::{Group, NameKind, Rule, UnknownName};
 pub use scope::Scope;
 pub use suppress::Suppression;

@@ -2,7 +2,7 @@
 //! without their etiology, external causes standing alone.
 
 use super::{Finding, Input, Related, Rule, Severity};
-use crate::codes::{Status, System};
+use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
 
 pub fn check(input: &Input, out: &mut Vec<Finding>) {
@@ -132,6 +132,15 @@ fn external_cause(dx: &[&Mention], out: &mut Vec<Finding>) {
             fixes: Vec::new(),
         });
     }
+}
+
+/// Whether an instructional note of `kind` on `code`, its category, block or chapter names
+/// `other`: E16.2's Excludes1 names E11.649, E11.22's "use additional code" N18.6.
+pub(crate) fn note_names(sets: &CodeSets, code: &str, kind: &'static str, other: &str) -> bool {
+    sets.icd10cm()
+        .notes(code, kind)
+        .iter()
+        .any(|n| references(&n.text).iter().any(|r| r.matches(other)))
 }
 
 /// A code or range named in a note: `(E10.-)`, `(J09.X3, J10.2)`, `(P70-P74)`.
