@@ -162,14 +162,19 @@ struct Found {
 /// first code is dropped (E16.2 beside E11.649).
 fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Vec<Found>) {
     let current = |f: &Found| f.condition.status == Status::Current;
-    let scope = |f: &Found| scope_of(scopes, f.condition.start).map(|s| s.start);
+    let scope: Vec<Option<usize>> = found
+        .iter()
+        .map(|f| scope_of(scopes, f.condition.start).map(|s| s.start))
+        .collect();
+    fn category(f: &Found) -> &str {
+        f.condition.codes[0].code.get(..3).unwrap_or_default()
+    }
     // Each condition's words: its phrase's, and its first code's category title's.
     let words: Vec<[Vec<String>; 2]> = found
         .iter()
         .map(|f| {
-            let category = f.condition.codes[0].code.get(..3).unwrap_or_default();
             // "Chronic kidney disease (CKD)": what is in parentheses is no word of a combination.
-            let title = sets.icd10cm().title(category).unwrap_or_default();
+            let title = sets.icd10cm().title(category(f)).unwrap_or_default();
             let title = title.split('(').next().unwrap_or(title);
             [rank::stems_of(&f.condition.phrase), rank::stems_of(title)]
         })
@@ -179,14 +184,13 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
         if !current(&found[a]) {
             continue;
         }
-        let own_category = |f: &Found| f.condition.codes[0].code.get(..3).map(str::to_string);
         // Another mention of the same condition combines with nothing.
         let others: Vec<usize> = (0..found.len())
-            .filter(|&b| b != a && current(&found[b]) && scope(&found[b]) == scope(&found[a]))
-            .filter(|&b| own_category(&found[b]) != own_category(&found[a]))
+            .filter(|&b| b != a && current(&found[b]) && scope[b] == scope[a])
+            .filter(|&b| category(&found[b]) != category(&found[a]))
             .collect();
-        let phrases: Vec<Vec<String>> = others.iter().map(|&b| words[b][0].clone()).collect();
-        let categories: Vec<Vec<String>> = others.iter().map(|&b| words[b][1].clone()).collect();
+        let phrases: Vec<&[String]> = others.iter().map(|&b| &words[b][0][..]).collect();
+        let categories: Vec<&[String]> = others.iter().map(|&b| &words[b][1][..]).collect();
         let by_phrase = rank::combined_with(sets, vocab, found[a].phrase, &phrases);
         let by_category = rank::combined_with(sets, vocab, found[a].phrase, &categories);
         // One combination code per condition it combines with, nearest first: diabetes with
@@ -195,9 +199,9 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
         for (k, &b) in others.iter().enumerate() {
             let distance = found[b].first.abs_diff(found[a].first);
             if by_phrase[k] {
-                links.push((distance, b, &phrases[k]));
+                links.push((distance, b, phrases[k]));
             } else if by_category[k] {
-                links.push((distance, b, &categories[k]));
+                links.push((distance, b, categories[k]));
             }
         }
         if links.is_empty() {
@@ -238,34 +242,24 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
     // Excludes1, against the combination codes first of the encounter's other current
     // conditions: "diabetes with hypoglycemia (E11.649)" in E16.2's. Two codes that exclude
     // each other (N18.9 and N19) are the coder's choice, which the Excludes1 rule reports.
-    let firsts: Vec<(Option<usize>, String)> = found
-        .iter()
-        .zip(&absorbed)
-        .filter(|(f, gone)| current(f) && !**gone)
-        .map(|(f, _)| (scope(f), f.condition.codes[0].code.clone()))
+    let firsts: Vec<(Option<usize>, String)> = (0..found.len())
+        .filter(|&i| current(&found[i]) && !absorbed[i])
+        .map(|i| (scope[i], found[i].condition.codes[0].code.clone()))
         .filter(|(_, code)| rank::is_combination(sets, code))
         .collect();
-    if firsts.is_empty() {
-        return retain_found(found, &absorbed);
-    }
-    for f in found
-        .iter_mut()
-        .filter(|f| f.condition.status == Status::Current)
-    {
-        let at = scope_of(scopes, f.condition.start).map(|s| s.start);
+    for (f, at) in found.iter_mut().zip(&scope) {
+        if firsts.is_empty() || f.condition.status != Status::Current {
+            continue;
+        }
         f.condition.codes.retain(|c| {
             !firsts.iter().any(|(s, other)| {
-                *s == at
+                s == at
                     && *other != c.code
                     && crate::rules::note_names(sets, &c.code, "excludes1", other)
                     && !crate::rules::note_names(sets, other, "excludes1", &c.code)
             })
         });
     }
-    retain_found(found, &absorbed);
-}
-
-fn retain_found(found: &mut Vec<Found>, absorbed: &[bool]) {
     let mut keep = absorbed.iter().map(|gone| !gone);
     found.retain(|f| keep.next().unwrap_or(true) && !f.condition.codes.is_empty());
 }

@@ -212,19 +212,19 @@ impl Leaves {
 /// the note to say the link ("with alcohol-induced mood disorder") or qualifies an encounter
 /// ("subsequent encounter for fracture with routine healing").
 fn with_clause(title: &str) -> Vec<String> {
-    if !title.contains(" with ") {
-        return Vec::new();
-    }
-    let lower = title.to_ascii_lowercase();
-    let Some(at) = lower.find(" with ") else {
+    // Titles write "with" in lower case; most have none, and are done with at once.
+    let Some(at) = title.find(" with ") else {
         return Vec::new();
     };
-    if lower.contains("induced") || lower.contains("encounter") || lower.contains("sequela") {
+    let lower = title.to_ascii_lowercase();
+    if ["induced", "encounter", "sequela"]
+        .iter()
+        .any(|w| lower.contains(w))
+    {
         return Vec::new();
     }
-    let clause = &lower[at + 6..];
-    let clause = clause.split(" without ").next().unwrap_or(clause);
-    content_stems(clause)
+    let clause = &title[at + 6..];
+    content_stems(clause.split(" without ").next().unwrap_or(clause))
 }
 
 /// Which of `others` (stems of the encounter's other conditions) a combination code of phrase
@@ -234,7 +234,7 @@ pub fn combined_with(
     sets: &CodeSets,
     vocab: &Vocabulary,
     index: usize,
-    others: &[Vec<String>],
+    others: &[&[String]],
 ) -> Vec<bool> {
     let leaves = vocab.memo.get(sets, vocab, index);
     others

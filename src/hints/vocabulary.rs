@@ -342,10 +342,7 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
     for base in bases {
         let all = words::phrase(&base);
         // "Right aortic arch" is an anomaly; "aortic arch" alone is anatomy.
-        if all
-            .first()
-            .is_some_and(|w| matches!(w.as_str(), "right" | "left" | "bilateral"))
-        {
+        if all.first().is_some_and(|w| super::rank::is_side(w)) {
             continue;
         }
         let mut ws: Vec<String> = all
@@ -401,20 +398,31 @@ pub fn variants(text: &str, origin: Origin) -> Vec<Vec<String>> {
 /// The `~` lines of `data/synonyms.tsv`: a word sequence notes write, and the sequence of the
 /// titles it stands for, as keys.
 fn sequence_equivalences() -> Vec<(Vec<String>, Vec<String>)> {
-    let keys = |t: &str| -> Vec<String> {
-        words::phrase(t)
-            .iter()
-            .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-            .map(|w| words::key(w))
-            .collect()
-    };
     SYNONYMS
         .lines()
         .filter_map(|l| l.strip_prefix('~'))
         .filter_map(|l| l.split_once('\t'))
-        .map(|(term, means)| (keys(term), keys(means.trim())))
+        .map(|(term, means)| (phrase_keys(term), phrase_keys(means.trim())))
         .filter(|(t, m)| !t.is_empty() && !m.is_empty())
         .collect()
+}
+
+/// A synonym line's phrase as the vocabulary keys it: stems, the words matched through left out.
+fn phrase_keys(text: &str) -> Vec<String> {
+    words::phrase(text)
+        .iter()
+        .filter(|w| !TRANSPARENT.contains(&w.as_str()))
+        .map(|w| words::key(w))
+        .collect()
+}
+
+/// Adds `from`'s codes to a phrase's, each once.
+fn merge(into: &mut Vec<u32>, from: impl IntoIterator<Item = u32>) {
+    for s in from {
+        if !into.contains(&s) {
+            into.push(s);
+        }
+    }
 }
 
 fn strip_parentheses(text: &str) -> String {
@@ -529,12 +537,10 @@ impl Vocabulary {
                 unresolved.push(format!("~{}\t{}", term.join(" "), means.join(" ")));
             }
             for (ws, (sources, origin)) in with {
-                let e = by_words.entry(ws).or_insert((Vec::new(), origin));
-                for s in sources {
-                    if !e.0.contains(&s) {
-                        e.0.push(s);
-                    }
-                }
+                merge(
+                    &mut by_words.entry(ws).or_insert((Vec::new(), origin)).0,
+                    sources,
+                );
             }
         }
         // Synonyms take the codes of the phrase they expand to, or the codes they name.
@@ -561,12 +567,7 @@ impl Vocabulary {
             {
                 means.split(' ').map(|c| codes.intern(c)).collect()
             } else {
-                let means: Vec<String> = words::phrase(means)
-                    .iter()
-                    .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-                    .map(|w| words::key(w))
-                    .collect();
-                match by_words.get(&means) {
+                match by_words.get(&phrase_keys(means)) {
                     Some((s, _)) => s.clone(),
                     None => {
                         unresolved.push(line.to_string());
@@ -574,18 +575,11 @@ impl Vocabulary {
                     }
                 }
             };
-            let ws: Vec<String> = words::phrase(term)
-                .into_iter()
-                .filter(|w| !TRANSPARENT.contains(&w.as_str()))
-                .map(|w| words::key(&w))
-                .collect();
-            let e = by_words.entry(ws).or_insert((Vec::new(), Origin::Synonym));
+            let e = by_words
+                .entry(phrase_keys(term))
+                .or_insert((Vec::new(), Origin::Synonym));
             e.1 = Origin::Synonym;
-            for s in sources {
-                if !e.0.contains(&s) {
-                    e.0.push(s);
-                }
-            }
+            merge(&mut e.0, sources);
         }
         // Ids for the words, most frequent first, so the rare ones are the ones left out
         // should a release ever hold more words than ids.
