@@ -173,6 +173,9 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
     let words: Vec<[Vec<String>; 2]> = found
         .iter()
         .map(|f| {
+            if !current(f) {
+                return Default::default();
+            }
             // "Chronic kidney disease (CKD)": what is in parentheses is no word of a combination.
             let title = sets.icd10cm().title(category(f)).unwrap_or_default();
             let title = title.split('(').next().unwrap_or(title);

@@ -70,6 +70,9 @@ fn defaultness(title: &str) -> i32 {
 /// The words a title says are absent: those after "without", to the next comma ("without
 /// obstruction or gangrene"). Absence is what a note that does not mention them means.
 fn absent_words(title: &str) -> Vec<String> {
+    if !title.contains("ithout") {
+        return Vec::new();
+    }
     let lower = title.to_ascii_lowercase();
     let mut out = Vec::new();
     for (i, _) in lower.match_indices("without ") {
@@ -81,13 +84,14 @@ fn absent_words(title: &str) -> Vec<String> {
 
 fn content_stems(text: &str) -> Vec<String> {
     words::phrase(text)
-        .iter()
+        .into_iter()
         // "tube(s)", "Alzheimer's": a lone letter is no word; a lone digit is a stage or a
         // type ("stage 4").
         .filter(|w| {
             (w.len() > 1 || w.bytes().all(|b| b.is_ascii_digit())) && !STOP.contains(&w.as_str())
         })
-        .map(|w| words::key(w))
+        // The words are normal already: stem and pair them only.
+        .map(|w| words::canonical(words::stem(&w)).to_string())
         .collect()
 }
 
@@ -155,11 +159,15 @@ impl Leaves {
         }
         // A code "without" the very thing the phrase names is not what it means ("nausea"
         // is not "Vomiting without nausea").
-        found.retain(|(_, title)| !absent_words(title).iter().any(|w| own.contains(w)));
+        let (found, absent): (Vec<(&str, &str)>, Vec<Vec<String>>) = found
+            .into_iter()
+            .map(|leaf| (leaf, absent_words(leaf.1)))
+            .filter(|(_, absent)| !absent.iter().any(|w| own.contains(w)))
+            .unzip();
         let distinguishing: Vec<Vec<String>> = found
             .iter()
-            .map(|(_, title)| {
-                let absent = absent_words(title);
+            .zip(&absent)
+            .map(|((_, title), absent)| {
                 let mut d: Vec<String> = content_stems(title)
                     .into_iter()
                     .filter(|w| {
@@ -303,7 +311,12 @@ impl Default for Memo {
 
 /// The personal or family history codes, each with its title's telling words: those few
 /// of them share ("personal", "history", "diseases", "system" say nothing about which fits).
-type HistoryPool = Vec<(String, String, Vec<String>)>;
+struct HistoryPool {
+    codes: Vec<(String, String, Vec<String>)>,
+    /// The codes each telling word is in, so that a condition's words find their codes
+    /// without weighing the rest.
+    by_word: HashMap<String, Vec<usize>>,
+}
 
 fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
     let prefixes: &[&str] = if family {
@@ -324,12 +337,23 @@ fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
     }
     let telling =
         |w: &str| share.get(w).copied().unwrap_or(0) * 4 < pool.len() && !DEFAULT.contains(&w);
-    pool.iter()
+    let codes: Vec<(String, String, Vec<String>)> = pool
+        .iter()
         .map(|(c, t, ws)| {
             let told = ws.iter().filter(|w| telling(w)).cloned().collect();
             (c.to_string(), t.to_string(), told)
         })
-        .collect()
+        .collect();
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, (_, _, told)) in codes.iter().enumerate() {
+        for w in told {
+            let at = by_word.entry(w.clone()).or_default();
+            if at.last() != Some(&i) {
+                at.push(i);
+            }
+        }
+    }
+    HistoryPool { codes, by_word }
 }
 
 /// The billable codes phrase `index` can mean, best first for the words of its sentence.
@@ -451,8 +475,19 @@ pub fn history_codes(
     // cancer.
     let neoplasm = code.starts_with('C') || code.starts_with('D') && code[1..3] < *"50";
     let of_neoplasm = |c: &str| ["Z85", "Z80", "Z86.0"].iter().any(|p| c.starts_with(p));
-    let mut scored: Vec<(usize, usize, bool, &str, &str)> = pool
+    // Only the codes that share a word with the condition can score.
+    let mut sharing: Vec<usize> = specific
         .iter()
+        .chain(&general)
+        .filter_map(|w| pool.by_word.get(w))
+        .flatten()
+        .copied()
+        .collect();
+    sharing.sort_unstable();
+    sharing.dedup();
+    let mut scored: Vec<(usize, usize, bool, &str, &str)> = sharing
+        .into_iter()
+        .map(|i| &pool.codes[i])
         .filter(|(c, _, _)| of_neoplasm(c) == neoplasm)
         .map(|(c, t, ws)| (c.as_str(), t.as_str(), ws))
         .filter_map(|(c, t, telling_words)| {

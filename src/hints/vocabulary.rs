@@ -591,12 +591,19 @@ impl Vocabulary {
         }
         let mut order: Vec<(&str, usize)> = freq.into_iter().collect();
         order.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let ids: HashMap<String, u16> = order
+        let mut ids: HashMap<String, u16> = order
             .iter()
             .take(MAX_WORDS - 1)
             .enumerate()
             .map(|(i, (w, _))| (w.to_string(), (i + 1) as u16))
             .collect();
+        // A note's "renal" is the phrases' "kidney": the same id, so `find` needs no
+        // second lookup per word.
+        for (from, to) in words::equivalences() {
+            if let Some(&id) = ids.get(to) {
+                ids.insert(from.clone(), id);
+            }
+        }
         let mut entries: Vec<(Vec<String>, Sourced)> = by_words.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
@@ -680,7 +687,8 @@ impl Vocabulary {
                 "ii" => "2",
                 "iii" => "3",
                 "iv" => "4",
-                s => words::canonical(words::stem(s)),
+                // Equivalent words share an id (see `build`).
+                s => words::stem(s),
             };
             let id = self.ids.get(key).copied().unwrap_or(0);
             encoded.extend_from_slice(&id.to_be_bytes());

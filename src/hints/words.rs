@@ -72,10 +72,18 @@ pub fn key(word: &str) -> String {
 
 /// The canonical word of a stem (itself unless `data/synonyms.tsv` pairs it with another).
 pub fn canonical(word: &str) -> &str {
-    static EQUIVALENT: std::sync::OnceLock<std::collections::HashMap<String, String>> =
-        std::sync::OnceLock::new();
-    let map = EQUIVALENT.get_or_init(|| {
-        super::vocabulary::SYNONYMS
+    let pairs = equivalences();
+    pairs
+        .binary_search_by(|(from, _)| from.as_str().cmp(word))
+        .map_or(word, |i| pairs[i].1.as_str())
+}
+
+/// The `=` pairs of `data/synonyms.tsv` as stems, sorted: a few dozen, asked for many words,
+/// so a sorted list is searched faster than a hash is computed.
+pub fn equivalences() -> &'static [(String, String)] {
+    static EQUIVALENT: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    EQUIVALENT.get_or_init(|| {
+        let mut pairs: Vec<(String, String)> = super::vocabulary::SYNONYMS
             .lines()
             .filter_map(|l| l.strip_prefix('='))
             .filter_map(|l| l.split_once('\t'))
@@ -85,9 +93,10 @@ pub fn canonical(word: &str) -> &str {
                     stem(&normal(to.trim())).to_string(),
                 )
             })
-            .collect()
-    });
-    map.get(word).map_or(word, String::as_str)
+            .collect();
+        pairs.sort();
+        pairs
+    })
 }
 
 /// A word's stem for comparing a title's words with a note's: plural endings off.
