@@ -1,6 +1,6 @@
 //! A map of answers already worked out, shared between threads and bounded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
@@ -8,14 +8,14 @@ use std::sync::Mutex;
 /// document (or a flood of distinct queries) cannot grow it without limit. The lock is not
 /// held while an answer is made: two threads may make the same one, never wait on each other.
 pub struct Memo<K, V> {
-    answers: Mutex<HashMap<K, V>>,
+    answers: Mutex<FxHashMap<K, V>>,
     bound: usize,
 }
 
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     pub fn new(bound: usize) -> Memo<K, V> {
         Memo {
-            answers: Mutex::new(HashMap::new()),
+            answers: Mutex::new(FxHashMap::default()),
             bound,
         }
     }
@@ -33,7 +33,7 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         v
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, V>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<K, V>> {
         // A panic while making an answer leaves the map as it was: still usable.
         self.answers.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -149,7 +149,7 @@ pub fn conditions(
 struct Found {
     first: usize,
     phrase: usize,
-    sentence: std::collections::HashSet<String>,
+    sentence: rustc_hash::FxHashSet<String>,
     condition: Condition,
 }
 

@@ -6,7 +6,7 @@ use super::vocabulary::{Phrase, STOP, Vocabulary};
 use super::words;
 use crate::codes::CodeSet;
 use crate::codes::CodeSets;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 /// A candidate code for a documented condition.
@@ -102,7 +102,7 @@ pub(super) struct Leaves {
     leaves: Vec<Leaf>,
     /// Every word of the leaves' "with" clauses, to tell at once that a condition combines
     /// with none of them.
-    with_any: HashSet<String>,
+    with_any: FxHashSet<String>,
 }
 
 struct Leaf {
@@ -127,7 +127,7 @@ impl Leaves {
             .iter()
             .map(|&i| vocab.codes[i as usize].as_str())
             .collect();
-        let sources: HashSet<&str> = roots.iter().copied().collect();
+        let sources: FxHashSet<&str> = roots.iter().copied().collect();
         roots.sort_unstable();
         // Of a root and a category under it that the phrase also names, the category says
         // more ("pelvic pain" is R10.2, not all of R10 "Abdominal and pelvic pain"), unless
@@ -145,7 +145,7 @@ impl Leaves {
         });
         // A root under another root adds nothing (E11.9 under E11).
         roots.dedup_by(|later, earlier| later.starts_with(*earlier));
-        let own: HashSet<String> = content_stems(&phrase.text).into_iter().collect();
+        let own: FxHashSet<String> = content_stems(&phrase.text).into_iter().collect();
         let mut found: Vec<(&str, &str)> = Vec::new();
         for root in &roots {
             found.extend(
@@ -179,7 +179,7 @@ impl Leaves {
             })
             .collect();
         // A word most siblings share (S93.4's "ligament") is no reason to prefer one.
-        let mut share: HashMap<&str, usize> = HashMap::new();
+        let mut share: FxHashMap<&str, usize> = FxHashMap::default();
         for d in &distinguishing {
             for w in d {
                 *share.entry(w.as_str()).or_default() += 1;
@@ -315,7 +315,7 @@ struct HistoryPool {
     codes: Vec<(String, String, Vec<String>)>,
     /// The codes each telling word is in, so that a condition's words find their codes
     /// without weighing the rest.
-    by_word: HashMap<String, Vec<usize>>,
+    by_word: FxHashMap<String, Vec<usize>>,
 }
 
 fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
@@ -329,9 +329,9 @@ fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
         .flat_map(|p| sets.icd10cm().billable_under(p))
         .map(|(c, t)| (c, t, content_stems(t)))
         .collect();
-    let mut share: HashMap<&str, usize> = HashMap::new();
+    let mut share: FxHashMap<&str, usize> = FxHashMap::default();
     for (_, _, ws) in &pool {
-        for w in ws.iter().collect::<HashSet<_>>() {
+        for w in ws.iter().collect::<FxHashSet<_>>() {
             *share.entry(w.as_str()).or_default() += 1;
         }
     }
@@ -344,7 +344,7 @@ fn history_pool(sets: &CodeSets, family: bool) -> HistoryPool {
             (c.to_string(), t.to_string(), told)
         })
         .collect();
-    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_word: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (i, (_, _, told)) in codes.iter().enumerate() {
         for w in told {
             let at = by_word.entry(w.clone()).or_default();
@@ -361,7 +361,7 @@ pub fn candidates(
     sets: &CodeSets,
     vocab: &Vocabulary,
     index: usize,
-    sentence: &HashSet<String>,
+    sentence: &FxHashSet<String>,
     limit: usize,
 ) -> Vec<Candidate> {
     let leaves = vocab.memo.get(sets, vocab, index);
@@ -432,15 +432,15 @@ pub fn history_codes(
     vocab: &Vocabulary,
     family: bool,
     phrase: &[String],
-    sentence: &HashSet<String>,
+    sentence: &FxHashSet<String>,
     code: &str,
     limit: usize,
 ) -> (bool, Vec<Candidate>) {
     let pool = vocab.memo.history(sets, family);
-    let mut specific: HashSet<String> = phrase.iter().cloned().collect();
+    let mut specific: FxHashSet<String> = phrase.iter().cloned().collect();
     // What the condition is, not where: "urinary incontinence" is no "disease of urinary
     // system", "heart failure" no "malformation of heart".
-    let mut heads: HashSet<String> = phrase.last().into_iter().cloned().collect();
+    let mut heads: FxHashSet<String> = phrase.last().into_iter().cloned().collect();
     let category = code.get(..3).unwrap_or(code);
     for c in [code, category] {
         if let Some(h) = sets.icd10cm().title(c).and_then(head) {
@@ -448,7 +448,7 @@ pub fn history_codes(
         }
     }
     // The sentence names the site ("mother has breast cancer").
-    let mut general: HashSet<String> = sentence.clone();
+    let mut general: FxHashSet<String> = sentence.clone();
     if let Some(title) = sets.icd10cm().title(code) {
         specific.extend(content_stems(title));
     }
@@ -558,7 +558,7 @@ pub fn sentence_stems(
     first: usize,
     last: usize,
     taken: &[bool],
-) -> HashSet<String> {
+) -> FxHashSet<String> {
     let start = (0..=first).rev().find(|&i| ws[i].breaks).unwrap_or(0);
     let end = (last + 1..ws.len())
         .find(|&i| ws[i].breaks)
@@ -566,7 +566,7 @@ pub fn sentence_stems(
     // A side belongs to the words it stands by: "diabetes and surgery of the left shoulder"
     // says nothing of a left eye.
     let near = first.saturating_sub(SIDE_REACH_BEFORE)..=last + SIDE_REACH_AFTER;
-    let mut stems: HashSet<String> = (start..end)
+    let mut stems: FxHashSet<String> = (start..end)
         .filter(|&i| (first..=last).contains(&i) || !taken[i])
         .map(|i| (i, words::key(&text[ws[i].start..ws[i].end])))
         .filter(|(i, w)| !is_side(w) || near.contains(i))

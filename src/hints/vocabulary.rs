@@ -10,7 +10,7 @@ use super::words;
 use crate::codes::CodeSet;
 use crate::codes::CodeSets;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 /// The synonyms and abbreviations dxpx reads as condition phrases.
@@ -269,13 +269,13 @@ pub struct Phrase {
 }
 
 pub struct Vocabulary {
-    ids: HashMap<String, u16>,
+    ids: FxHashMap<String, u16>,
     automaton: AhoCorasick,
     pub phrases: Vec<Phrase>,
     pub codes: Vec<String>,
     /// Words of a note that stand for words of titles ("uncontrolled" diabetes is diabetes
     /// "with hyperglycemia"), as stems.
-    pub implies: HashMap<String, Vec<String>>,
+    pub implies: FxHashMap<String, Vec<String>>,
     /// Synonyms whose expansion names no phrase or code (a data error; tests keep it empty).
     pub unresolved: Vec<String>,
     pub build_time: Duration,
@@ -478,7 +478,7 @@ fn usable(ws: &[String]) -> bool {
 #[derive(Default)]
 struct Interned {
     list: Vec<String>,
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
 }
 
 impl Interned {
@@ -497,8 +497,8 @@ impl Vocabulary {
     pub fn build(sets: &CodeSets) -> Vocabulary {
         let started = Instant::now();
         let mut codes = Interned::default();
-        let mut by_words: HashMap<Vec<String>, Sourced> = HashMap::new();
-        let mut add = |code: &str, text: &str, origin: Origin, by_words: &mut HashMap<_, _>| {
+        let mut by_words: FxHashMap<Vec<String>, Sourced> = FxHashMap::default();
+        let mut add = |code: &str, text: &str, origin: Origin, by_words: &mut FxHashMap<_, _>| {
             let ci = codes.intern(code);
             for v in variants(text, origin) {
                 // An injury code's single word is its site ("Axis" under fractures of C2).
@@ -544,7 +544,7 @@ impl Vocabulary {
             }
         }
         // Synonyms take the codes of the phrase they expand to, or the codes they name.
-        let mut implies: HashMap<String, Vec<String>> = HashMap::new();
+        let mut implies: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for line in SYNONYMS.lines() {
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
@@ -583,7 +583,7 @@ impl Vocabulary {
         }
         // Ids for the words, most frequent first, so the rare ones are the ones left out
         // should a release ever hold more words than ids.
-        let mut freq: HashMap<&str, usize> = HashMap::new();
+        let mut freq: FxHashMap<&str, usize> = FxHashMap::default();
         for ws in by_words.keys() {
             for w in ws {
                 *freq.entry(w.as_str()).or_default() += 1;
@@ -591,7 +591,7 @@ impl Vocabulary {
         }
         let mut order: Vec<(&str, usize)> = freq.into_iter().collect();
         order.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let mut ids: HashMap<String, u16> = order
+        let mut ids: FxHashMap<String, u16> = order
             .iter()
             .take(MAX_WORDS - 1)
             .enumerate()
