@@ -100,10 +100,33 @@ fn suggest_reads_status_and_ranks_codes() {
     }
 }
 
-/// How a CDI set's gold codes fare: of all gold codes, how many have their category among
-/// some current condition's candidates (the three `dxpx suggest` shows, as the editor does),
-/// the code itself, and the code as a condition's first candidate (percentages).
-fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
+/// How a CDI set's gold codes fared: of `total`, how many have their category among some
+/// current condition's candidates (the three `dxpx suggest` shows, as the editor does), the
+/// code itself, and the code as a condition's first candidate.
+#[derive(Clone, Copy, Default)]
+struct Scores {
+    total: usize,
+    category: usize,
+    exact: usize,
+    first: usize,
+}
+
+impl Scores {
+    fn pct(&self, n: usize) -> f64 {
+        100.0 * n as f64 / self.total as f64
+    }
+
+    fn and(self, other: Scores) -> Scores {
+        Scores {
+            total: self.total + other.total,
+            category: self.category + other.category,
+            exact: self.exact + other.exact,
+            first: self.first + other.first,
+        }
+    }
+}
+
+fn cdi_scores(set: &str) -> Option<Scores> {
     let dir = common::shared()?.join("corpus").join(set);
     let expected = std::fs::read_to_string(dir.join("expected.jsonl")).unwrap();
     let notes: Vec<Value> = expected
@@ -116,7 +139,7 @@ fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
         .collect();
     // One run over every note: the word index is built once.
     let all = suggest(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>());
-    let (mut total, mut category, mut exact, mut first) = (0, 0, 0, 0);
+    let mut s = Scores::default();
     let mut missed = Vec::new();
     for (note, path) in notes.iter().zip(&paths) {
         let path = path.display().to_string();
@@ -133,53 +156,86 @@ fn cdi_scores(set: &str) -> Option<(usize, f64, f64, f64)> {
             .map(|e| e["code"].as_str().unwrap())
             .collect();
         for code in gold {
-            total += 1;
+            s.total += 1;
             let cat = candidates.iter().any(|c| c[..3] == code[..3]);
-            category += cat as usize;
-            exact += candidates.contains(code) as usize;
-            first += usable.iter().any(|c| codes(c)[0] == code) as usize;
+            s.category += cat as usize;
+            s.exact += candidates.contains(code) as usize;
+            s.first += usable.iter().any(|c| codes(c)[0] == code) as usize;
             if !cat {
                 missed.push(format!("{} {code}", note["note_id"]));
             }
         }
     }
-    let pct = |n: usize| 100.0 * n as f64 / total as f64;
     eprintln!(
-        "{set}: {total} gold codes; category among candidates {category} ({:.0}%), exact {exact} ({:.0}%), exact as a condition's first candidate {first} ({:.0}%); categories missed: {missed:?}",
-        pct(category),
-        pct(exact),
-        pct(first)
+        "{set}: {} gold codes; category among candidates {} ({:.0}%), exact {} ({:.0}%), exact as a condition's first candidate {} ({:.0}%); categories missed: {missed:?}",
+        s.total,
+        s.category,
+        s.pct(s.category),
+        s.exact,
+        s.pct(s.exact),
+        s.first,
+        s.pct(s.first)
     );
-    Some((total, pct(category), pct(exact), pct(first)))
+    Some(s)
 }
 
-/// The CDI set: real notes with their codes removed, and the codes they had. Each gold
-/// code's category must be among some documented condition's candidates for 87% of them,
-/// the code itself for 81%: 14 of 16, as two gold codes have no words in their notes (Z23
-/// from a vaccine's CPT line, I10 from a blood pressure reading).
+/// The CDI set: real notes with their codes removed, and the codes they had. 14 of its 16
+/// gold codes can be found, as two have no words in their notes (Z23 from a vaccine's CPT
+/// line that was cut, I10 from a line "Mild hypertension at 160/84" that was cut, leaving a
+/// stress test's blood pressure); dxpx finds all 14 categories and 13 codes.
 #[test]
 fn cdi_notes_get_their_gold_codes() {
-    let Some((_, category, exact, _)) = cdi_scores("cdi") else {
+    let Some(s) = cdi_scores("cdi") else {
         return;
     };
-    assert!(category >= 87.0, "category {category:.0}%");
-    assert!(exact >= 81.0, "exact {exact:.0}%");
+    assert_eq!(s.total, 16);
+    assert!(s.category >= 14, "category {}", s.category);
+    assert!(s.exact >= 13, "exact {}", s.exact);
 }
 
 const CDI_V2_FLOOR: (f64, f64, f64) = (96.0, 89.5, 86.0);
 
-/// The larger CDI set (136 notes of labeled-v2 with their codes removed). Issue 18 aims at
-/// 92% / 80% / 65%; these floors hold what dxpx reaches with the three candidates a user is
-/// shown (session 7: 96% / 90% / 86%, from 86% / 80% / 79%), so that no change loses it.
+/// The larger CDI set (136 notes of labeled-v2 with their codes removed). These floors hold
+/// what dxpx reaches with the three candidates a user is shown (session 7: 96% / 90% / 86%,
+/// from 86% / 80% / 79%), so that no change loses it.
 #[test]
 fn the_larger_cdi_set_gets_its_gold_codes() {
-    let Some((total, category, exact, first)) = cdi_scores("cdi-v2") else {
+    let Some(s) = cdi_scores("cdi-v2") else {
         return;
     };
-    assert_eq!(total, 195);
-    assert!(category >= CDI_V2_FLOOR.0, "category {category:.0}%");
-    assert!(exact >= CDI_V2_FLOOR.1, "exact {exact:.0}%");
-    assert!(first >= CDI_V2_FLOOR.2, "first {first:.0}%");
+    assert_eq!(s.total, 195);
+    assert!(
+        s.pct(s.category) >= CDI_V2_FLOOR.0,
+        "category {:.0}%",
+        s.pct(s.category)
+    );
+    assert!(
+        s.pct(s.exact) >= CDI_V2_FLOOR.1,
+        "exact {:.0}%",
+        s.pct(s.exact)
+    );
+    assert!(
+        s.pct(s.first) >= CDI_V2_FLOOR.2,
+        "first {:.0}%",
+        s.pct(s.first)
+    );
+}
+
+/// Issue 18's lines over both CDI sets' 211 gold codes: the category among a current
+/// condition's candidates for 92%, the code for 80%, the code first for 65%.
+#[test]
+fn both_cdi_sets_meet_the_documentation_hint_lines() {
+    let (Some(cdi), Some(v2)) = (cdi_scores("cdi"), cdi_scores("cdi-v2")) else {
+        return;
+    };
+    let s = cdi.and(v2);
+    assert!(
+        s.pct(s.category) >= 92.0,
+        "category {:.1}%",
+        s.pct(s.category)
+    );
+    assert!(s.pct(s.exact) >= 80.0, "exact {:.1}%", s.pct(s.exact));
+    assert!(s.pct(s.first) >= 65.0, "first {:.1}%", s.pct(s.first));
 }
 
 /// Negation, history, family and doubt on sentences of real MTSamples notes, found by a few
@@ -529,6 +585,8 @@ fn the_issues_examples_read_as_a_specialist_reads_them() {
         ),
         ("stage", "CKD stage IV.\n"),
         ("knee", "Degenerative joint disease of the right knee.\n"),
+        ("goal", "Weight loss will help her knees.\n"),
+        ("lost", "She reports a 20-pound weight loss since June.\n"),
     ];
     let paths: Vec<PathBuf> = examples
         .iter()
@@ -582,9 +640,10 @@ fn the_issues_examples_read_as_a_specialist_reads_them() {
     let diabetes = condition(&shoulder, "Diabetes", 0);
     assert_eq!(codes(diabetes)[0], "E11.9", "{diabetes}");
     // Words that are no condition here.
-    for name in ["place", "season", "event", "test", "scar"] {
+    for name in ["place", "season", "event", "test", "scar", "goal"] {
         assert!(of(name).is_empty(), "{name}: {:?}", of(name));
     }
+    assert_eq!(first("lost", "weight loss"), "R63.4");
     // Vocabulary a coder would not miss.
     assert_eq!(first("spine", "cervical stenosis"), "M48.02");
     assert!(first("spine", "disc herniation").starts_with("M51.2"));
