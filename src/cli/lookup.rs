@@ -94,6 +94,15 @@ pub fn entry_json(query: &str, e: &Entry) -> serde_json::Value {
             "combination": g.combination, "scenario": g.scenario, "choice_list": g.choice_list,
         })).collect::<Vec<_>>(),
         "edit_flags": e.edit_flags,
+        "ms_drg": e.severity.as_ref().map(|s| json!({
+            "grouper": s.grouper.to_string(), "version": s.grouper.0, "nearest": s.nearest,
+            "severity": s.level.name(), "mdc": s.mdc, "mdc_title": s.mdc_title,
+        })),
+        "cms_hcc": e.hccs.as_ref().map(|h| json!({
+            "model": "V28", "payment_year": h.payment_year, "nearest": h.nearest,
+            "code_is_newer": h.code_is_newer,
+            "categories": h.categories.iter().map(|c| json!({"hcc": c.number, "label": c.label})).collect::<Vec<_>>(),
+        })),
         "added": e.added,
         "effective": e.effective,
         "terminated": e.terminated,

@@ -33,6 +33,10 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "hcpcs-ambulance",
     "cpt-structure",
     "cpt-modifiers",
+    "msdrg-severity",
+    "msdrg-mdc",
+    "hcc",
+    "hcc-labels",
 ];
 
 pub const EMBEDDED_MANIFEST: &str = include_str!("../../data/manifest.tsv");
@@ -226,6 +230,8 @@ pub fn parse_manifest(text: &str) -> Vec<Release> {
                 "GEMs" => "GEMs",
                 "HCPCS" => "HCPCS",
                 "CPT" => "CPT",
+                "MS-DRG" => "MS-DRG",
+                "CMS-HCC" => "CMS-HCC",
                 _ => return None,
             };
             Some(Release {

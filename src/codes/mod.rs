@@ -13,6 +13,7 @@ mod icd10pcs;
 mod icd9cm;
 pub(crate) mod memo;
 pub mod normalize;
+pub mod payment;
 mod search;
 pub mod table;
 
@@ -173,6 +174,11 @@ pub struct Entry {
     pub history: String,
     /// What the code was on the day it was judged by, when one was given.
     pub judged: String,
+    /// An ICD-10-CM code's MS-DRG severity and MDC under the grouper of the day judged by
+    /// (else the newest release's).
+    pub severity: Option<payment::Severity>,
+    /// Its CMS-HCC V28 categories for that day's payment year.
+    pub hccs: Option<payment::Hccs>,
 }
 
 impl Entry {
@@ -252,6 +258,7 @@ pub struct CodeSets {
     hcpcs: Hcpcs,
     gems: gems::Gems,
     conversions: conversions::Conversions,
+    payment: payment::Payment,
     releases: Vec<Release>,
     /// What went wrong loading user-supplied files; the embedded data stayed in use.
     pub warnings: Vec<String>,
@@ -279,6 +286,10 @@ const LAZY: &[&str] = &[
     "gem-icd10pcs-icd9",
     "icd10cm-conversions",
     "icd10pcs-conversions",
+    "msdrg-severity",
+    "msdrg-mdc",
+    "hcc",
+    "hcc-labels",
 ];
 
 impl CodeSets {
@@ -359,6 +370,12 @@ impl CodeSets {
             conversions: conversions::Conversions::new(
                 lazy("icd10cm-conversions"),
                 lazy("icd10pcs-conversions"),
+            ),
+            payment: payment::Payment::new(
+                lazy("msdrg-severity"),
+                lazy("msdrg-mdc"),
+                lazy("hcc"),
+                lazy("hcc-labels"),
             ),
             releases,
             warnings,
@@ -545,8 +562,32 @@ impl CodeSets {
                 "MCE" => "deleted before FY2026: title from the FY2025 order file".into(),
                 _ => e.title_note,
             };
+            if let Some(day) = self.newest_release_day(system) {
+                self.weigh(&mut e, day);
+            }
         }
         Some(e)
+    }
+
+    /// The first day of the newest release of a set, which a lookup without a date reads.
+    fn newest_release_day(&self, system: System) -> Option<Day> {
+        let r = self.releases.iter().find(|r| r.set == system.name())?;
+        Day::parse(&r.effective_from)
+    }
+
+    /// What payers weigh a diagnosis by: MS-DRG severity and CMS-HCC V28 categories.
+    pub fn payment(&self) -> &payment::Payment {
+        &self.payment
+    }
+
+    /// Fills an ICD-10-CM entry's MS-DRG severity and HCCs for a day of service.
+    fn weigh(&self, e: &mut Entry, day: Day) {
+        e.severity = self.payment.severity(&e.code, day);
+        let mut hccs = self.payment.hccs(&e.code, day);
+        hccs.code_is_newer =
+            hccs.categories.is_empty() && self.icd10cm.origin(&e.code).ends_with(" changes");
+        // A code the grouper does not know (a category, an invalid code) has no HCC to name.
+        e.hccs = (e.severity.is_some() || !hccs.categories.is_empty()).then_some(hccs);
     }
 
     /// The tabular the ICD-10-CM notes come from, as the manifest names its source file.
@@ -635,6 +676,9 @@ impl CodeSets {
         };
         e.status = Some(status);
         e.judged = format!("On {day}, {what} ({}): {verdict}", e.release);
+        if system == System::Icd10Cm {
+            self.weigh(e, day);
+        }
     }
 
     fn entry(&self, code: String, system: System) -> Entry {
@@ -679,11 +723,16 @@ impl CodeSets {
         eager.chain(lazy).map(Table::heap_bytes).sum()
     }
 
-    fn lazy_tables(&self) -> [&data::LazyTable; 9] {
+    fn lazy_tables(&self) -> [&data::LazyTable; 13] {
         let [pcs, axes] = self.icd10pcs.tables();
         let [a, b, c, d] = self.gems.tables();
         let [cm_conversions, pcs_conversions] = self.conversions.tables();
+        let [severity, mdc, hcc, hcc_labels] = self.payment.tables();
         [
+            severity,
+            mdc,
+            hcc,
+            hcc_labels,
             pcs,
             axes,
             self.icd9cm.procedures_table(),

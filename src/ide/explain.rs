@@ -101,6 +101,9 @@ pub fn explain(e: &Entry, style: Style, modifiers: &[(String, String)]) -> Strin
     if !e.history.is_empty() {
         let _ = write!(s, "History: {}\n\n", e.history);
     }
+    if let Some(weight) = payment(e) {
+        let _ = write!(s, "{weight}\n\n");
+    }
     if !e.hierarchy.is_empty() {
         let crumbs: Vec<String> = e
             .hierarchy
@@ -163,6 +166,42 @@ pub fn explain(e: &Entry, style: Style, modifiers: &[(String, String)]) -> Strin
         let _ = writeln!(s, "Medicare Code Editor: {}", e.edit_flags.join(", "));
     }
     s.trim_end().to_string()
+}
+
+/// A diagnosis's MS-DRG severity and CMS-HCC categories, a line each: "MS-DRG v44 (FY2027):
+/// MCC · MDC 05 Diseases and disorders of the circulatory system".
+pub fn payment(e: &Entry) -> Option<String> {
+    let mut lines = Vec::new();
+    if let Some(sev) = &e.severity {
+        let nearest = if sev.nearest {
+            ", the nearest dxpx has"
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "{}{nearest}: {} · MDC {} {}",
+            sev.grouper,
+            sev.level.name(),
+            sev.mdc,
+            sev.mdc_title
+        ));
+    }
+    if let Some(h) = &e.hccs {
+        let categories: Vec<String> = h
+            .categories
+            .iter()
+            .map(|c| format!("HCC {} {}", c.number, c.label))
+            .collect();
+        let categories = if h.code_is_newer {
+            "not in this map, which is older than the code".to_string()
+        } else if categories.is_empty() {
+            "no HCC".to_string()
+        } else {
+            categories.join("; ")
+        };
+        lines.push(format!("{h}: {categories}"));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n\n"))
 }
 
 /// A heading and its items, at most [`LIST_LIMIT`] of them; nothing when there are none.

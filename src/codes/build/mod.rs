@@ -11,6 +11,7 @@ mod icd10pcs;
 mod icd9;
 mod mce;
 pub use mce::iso_date;
+mod payment;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -314,6 +315,25 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
     if let Some(structure) = sources.find(|n| n.starts_with("cpt-structure")) {
         let modifiers = sources.find(|n| n.starts_with("cpt-modifiers"));
         cpt::build(structure, modifiers, &mut built)?;
+    }
+    if let Some(severity) = sources.find(|n| n.starts_with("msdrg") && n.contains("severity")) {
+        let mdc = sources.find(|n| n.starts_with("msdrg") && n.contains("mdc-titles"));
+        payment::build_msdrg(severity, mdc, &mut built)?;
+    }
+    let hcc_maps: Vec<&Path> = sources
+        .files
+        .iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.to_ascii_lowercase().starts_with("ra_dx_to_cc_py"))
+        })
+        .map(PathBuf::as_path)
+        .collect();
+    if !hcc_maps.is_empty() {
+        let labels = sources.find(|n| n.starts_with("ra_labels"));
+        let hierarchies = sources.find(|n| n.starts_with("ra_hierarchies"));
+        payment::build_hcc(&hcc_maps, labels, hierarchies, &mut built)?;
     }
     if built.tables.is_empty() {
         return Err(BuildError::new(
