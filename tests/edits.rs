@@ -24,11 +24,20 @@ impl Rng {
     }
 }
 
-/// (line, UTF-16 character) of a byte offset.
+/// (line, UTF-16 character) of a byte offset. Lines end as LSP says they do: at `\n`, `\r\n`
+/// or a lone `\r` (HL7 ends its segments with one).
 fn position(text: &str, at: usize) -> Value {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let b = text.as_bytes();
+    let (mut line, mut line_start) = (0, 0);
+    for i in 0..at {
+        let ends = b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
+        if ends {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
     json!({
-        "line": text[..at].matches('\n').count(),
+        "line": line,
         "character": text[line_start..at].encode_utf16().count(),
     })
 }

@@ -111,6 +111,24 @@ const CASES: &[Case] = &[
         negative: "# dxpx-ignore: retired-code reason=\"historic record\"\nICD-9: 250.00\n",
         fixed: None,
     },
+    Case {
+        rule: "modifier-25-missing",
+        positive: "Dx: M17.12\nCPT 99213, 20610-LT\n",
+        negative: "Dx: M17.12\nCPT 99213-25, 20610-LT\n",
+        fixed: Some("Dx: M17.12\nCPT 99213-25, 20610-LT\n"),
+    },
+    Case {
+        rule: "em-distinct-modifier",
+        positive: "Dx: M17.12\nCPT 99213-59, 20610-LT\n",
+        negative: "Dx: M17.12\nCPT 99213-25, 20610-59\n",
+        fixed: Some("Dx: M17.12\nCPT 99213-25, 20610-LT\n"),
+    },
+    Case {
+        rule: "laterality-mismatch",
+        positive: "Dx: M17.12\nCPT 27447-RT\n",
+        negative: "Dx: M17.12\nCPT 27447-LT\n",
+        fixed: None,
+    },
 ];
 
 fn rules_of(diags: &[Value]) -> Vec<String> {

@@ -15,6 +15,9 @@ pub enum Role {
     Diagnosis,
     Pointer,
     Date,
+    /// The encounter, visit or claim a row bills for (`encounter`, `claim_id`, `visit`):
+    /// rows that share it are billed together.
+    Visit,
     /// A whole note in each cell (`note`, `note_text`, `transcription`).
     NoteText,
     Other,
@@ -47,6 +50,8 @@ fn role(name: &str) -> Role {
         Role::Modifier
     } else if has("date") || n == "dos" {
         Role::Date
+    } else if has("encounter") || has("claim") || has("visit") {
+        Role::Visit
     } else if has("note") || has("transcription") || has("narrative") || n == "text" {
         Role::NoteText
     } else if has("icd") || has("dx") || has("diag") {
@@ -283,6 +288,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     }
     let has_pointer = roles.contains(&Role::Pointer);
     let procedure_column = roles.iter().position(|r| *r == Role::Procedure);
+    // The distinct values of the visit column, in the order met.
+    let mut visits: Vec<&str> = Vec::new();
     for (row_start, fields) in recs.iter().skip(1) {
         if fields.len() != header.len() {
             let end = fields.last().map_or(*row_start, |f| f.end);
@@ -299,6 +306,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         let mut procedure: Option<usize> = None;
         let mut pointer: Option<Field> = None;
         let mut date = None;
+        let mut visit = None;
         for (c, role) in roles.iter().enumerate() {
             let Some(f) = cell(c) else {
                 if *role == Role::Diagnosis {
@@ -348,6 +356,16 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     }
                 }
                 Role::Pointer => pointer = Some(f),
+                Role::Visit => {
+                    let id = text[f.start..f.end].trim();
+                    visit = Some(match visits.iter().position(|v| *v == id) {
+                        Some(i) => i,
+                        None => {
+                            visits.push(id);
+                            visits.len() - 1
+                        }
+                    });
+                }
                 Role::Date => {
                     date = date
                         .or_else(|| crate::rules::scope::parse_date(text[f.start..f.end].trim()))
@@ -397,6 +415,9 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             end,
             mentions: scope_mentions,
             date_of_service: date,
+            visit,
+            // A row's diagnoses are the line's, by its pointers or by being on it.
+            linked: true,
         });
     }
     parsed

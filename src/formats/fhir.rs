@@ -150,6 +150,8 @@ fn codings(
 }
 
 fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
+    // One resource is one claim: its scopes are billed together.
+    let visit = Some(parsed.scopes.len());
     let date = r
         .get("billablePeriod")
         .and_then(|p| p.get("start"))
@@ -196,6 +198,8 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
                 end: text.len(),
                 mentions: scope,
                 date_of_service: date.clone(),
+                visit,
+                linked: false,
             });
         }
     }
@@ -263,6 +267,8 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
             end: text.len(),
             mentions: scope,
             date_of_service: item_date,
+            visit,
+            linked: matches!(pointers, Some(Json::Array(_))),
         });
     }
 }

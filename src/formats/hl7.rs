@@ -177,6 +177,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         }
     }
     for msg in &messages {
+        // One message is one visit's charges: billed together.
+        let visit = Some(parsed.scopes.len());
         for Line {
             procedure: proc_idx,
             own,
@@ -196,6 +198,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 end: seg.end,
                 mentions: ids,
                 date_of_service: date.clone(),
+                visit,
+                linked: own.as_ref().is_some_and(|d| !d.is_empty()),
             });
         }
     }

@@ -290,6 +290,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     // Scopes: each service line with the diagnoses its pointers name (all of the claim's
     // for an institutional line, which has none); the HI procedures with all of them.
     for claim in &claims {
+        let visit = Some(parsed.scopes.len());
         if !claim.procedures.is_empty() {
             let mut ids: Vec<usize> = claim.procedures.clone();
             ids.extend(&claim.diagnoses);
@@ -299,6 +300,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 end: claim.end.max(claim.start),
                 mentions: ids,
                 date_of_service: claim.date.clone(),
+                visit,
+                linked: false,
             });
         }
         for Line {
@@ -339,6 +342,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 end: *end,
                 mentions: ids,
                 date_of_service: date.clone().or_else(|| claim.date.clone()),
+                visit,
+                linked: pointers.is_some(),
             });
         }
     }

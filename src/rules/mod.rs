@@ -2,6 +2,7 @@
 //! line with its linked diagnoses) and reports findings with a stable id, a message that
 //! names the codes and says what to do, the other codes involved, and quick fixes.
 
+mod claims;
 mod codes;
 mod notes;
 mod registry;
@@ -108,6 +109,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     codes::check(input, &mut raw);
     support::check(input, &mut raw);
     notes::check(input, &mut raw);
+    claims::check(input, &mut raw);
     raw
 }
 

@@ -24,6 +24,9 @@ pub enum Rule {
     SuppressionUnknownRule,
     DocumentedNotCoded,
     MoreSpecificCode,
+    Modifier25Missing,
+    EmDistinctModifier,
+    LateralityMismatch,
 }
 
 /// Rules switched on and off together in the editor settings (`ruleGroups`).
@@ -34,15 +37,17 @@ pub enum Group {
     InstructionalNotes,
     Suppressions,
     Documentation,
+    ClaimEdits,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 6] = [
         Group::MedicalNecessity,
         Group::Validity,
         Group::InstructionalNotes,
         Group::Suppressions,
         Group::Documentation,
+        Group::ClaimEdits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +57,7 @@ impl Group {
             Group::InstructionalNotes => "instructional-notes",
             Group::Suppressions => "suppressions",
             Group::Documentation => "documentation",
+            Group::ClaimEdits => "claim-edits",
         }
     }
 
@@ -105,7 +111,7 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 21] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
@@ -124,6 +130,9 @@ impl Rule {
         Rule::SuppressionUnknownRule,
         Rule::DocumentedNotCoded,
         Rule::MoreSpecificCode,
+        Rule::Modifier25Missing,
+        Rule::EmDistinctModifier,
+        Rule::LateralityMismatch,
     ];
 
     /// The name in `dxpx.toml`, settings and `dxpx-ignore` comments.
@@ -259,6 +268,24 @@ impl Rule {
                 Hint,
                 Documentation,
                 "a code whose condition the note describes in more detail than the code says (editor, and check --hints)",
+            ),
+            Rule::Modifier25Missing => (
+                "modifier-25-missing",
+                Warning,
+                ClaimEdits,
+                "an E/M service billed with a procedure of the same visit and no modifier 25",
+            ),
+            Rule::EmDistinctModifier => (
+                "em-distinct-modifier",
+                Error,
+                ClaimEdits,
+                "modifier 59, XE, XP, XS or XU on an E/M service, where it never applies",
+            ),
+            Rule::LateralityMismatch => (
+                "laterality-mismatch",
+                Warning,
+                ClaimEdits,
+                "a procedure's side (RT, LT) that its diagnoses do not name, or no side where they name one",
             ),
         }
     }

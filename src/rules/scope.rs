@@ -16,6 +16,13 @@ pub struct Scope {
     pub mentions: Vec<usize>,
     /// The date of service, as YYYY-MM-DD, when the scope states one.
     pub date_of_service: Option<String>,
+    /// The visit (one claim, one encounter of a charge sheet) this scope is part of, when
+    /// several scopes make one: the lines of a claim share it and are billed together.
+    /// `None`: the scope is a visit of its own (a note's encounter).
+    pub visit: Option<usize>,
+    /// Its diagnoses are linked to its procedure by the document (a claim line's pointers, a
+    /// charge sheet's row), not only written in the same encounter.
+    pub linked: bool,
 }
 
 const MARKERS: &[&str] = &[
@@ -56,6 +63,8 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
                 .first()
                 .and_then(|s| s.1.clone())
                 .or_else(|| find_date_of_service(text)),
+            visit: None,
+            linked: false,
         });
         return scopes;
     }
@@ -71,6 +80,8 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
             end,
             mentions: ids,
             date_of_service: date.clone(),
+            visit: None,
+            linked: false,
         });
     }
     scopes
