@@ -35,6 +35,8 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "cpt-modifiers",
     "msdrg-severity",
     "msdrg-mdc",
+    "msdrg-cc-exclusions",
+    "msdrg-exclusion-groups",
     "hcc",
     "hcc-labels",
 ];

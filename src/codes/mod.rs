@@ -288,6 +288,8 @@ const LAZY: &[&str] = &[
     "icd10pcs-conversions",
     "msdrg-severity",
     "msdrg-mdc",
+    "msdrg-cc-exclusions",
+    "msdrg-exclusion-groups",
     "hcc",
     "hcc-labels",
 ];
@@ -371,12 +373,14 @@ impl CodeSets {
                 lazy("icd10cm-conversions"),
                 lazy("icd10pcs-conversions"),
             ),
-            payment: payment::Payment::new(
+            payment: payment::Payment::new([
                 lazy("msdrg-severity"),
                 lazy("msdrg-mdc"),
+                lazy("msdrg-cc-exclusions"),
+                lazy("msdrg-exclusion-groups"),
                 lazy("hcc"),
                 lazy("hcc-labels"),
-            ),
+            ]),
             releases,
             warnings,
             search: OnceLock::new(),
@@ -723,14 +727,16 @@ impl CodeSets {
         eager.chain(lazy).map(Table::heap_bytes).sum()
     }
 
-    fn lazy_tables(&self) -> [&data::LazyTable; 13] {
+    fn lazy_tables(&self) -> [&data::LazyTable; 15] {
         let [pcs, axes] = self.icd10pcs.tables();
         let [a, b, c, d] = self.gems.tables();
         let [cm_conversions, pcs_conversions] = self.conversions.tables();
-        let [severity, mdc, hcc, hcc_labels] = self.payment.tables();
+        let [severity, mdc, exclusions, groups, hcc, hcc_labels] = self.payment.tables();
         [
             severity,
             mdc,
+            exclusions,
+            groups,
             hcc,
             hcc_labels,
             pcs,

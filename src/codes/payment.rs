@@ -100,6 +100,8 @@ impl fmt::Display for Hccs {
 pub struct Payment {
     severity: LazyTable,
     mdc: LazyTable,
+    cc_exclusions: LazyTable,
+    exclusion_groups: LazyTable,
     hcc: LazyTable,
     hcc_labels: LazyTable,
     versions: OnceLock<(u32, u32)>,
@@ -108,14 +110,20 @@ pub struct Payment {
 
 impl Payment {
     pub(super) fn new(
-        severity: LazyTable,
-        mdc: LazyTable,
-        hcc: LazyTable,
-        hcc_labels: LazyTable,
+        [
+            severity,
+            mdc,
+            cc_exclusions,
+            exclusion_groups,
+            hcc,
+            hcc_labels,
+        ]: [LazyTable; 6],
     ) -> Payment {
         Payment {
             severity,
             mdc,
+            cc_exclusions,
+            exclusion_groups,
             hcc,
             hcc_labels,
             versions: OnceLock::new(),
@@ -123,8 +131,43 @@ impl Payment {
         }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 4] {
-        [&self.severity, &self.mdc, &self.hcc, &self.hcc_labels]
+    pub(super) fn tables(&self) -> [&LazyTable; 6] {
+        [
+            &self.severity,
+            &self.mdc,
+            &self.cc_exclusions,
+            &self.exclusion_groups,
+            &self.hcc,
+            &self.hcc_labels,
+        ]
+    }
+
+    /// Whether the principal diagnosis `principal` keeps `secondary` from counting as a CC or
+    /// MCC under the grouper in force on `day` (the CC exclusion list: a secondary too close
+    /// to the principal adds no severity). The answer names the grouper and the principal's
+    /// exclusion group.
+    pub fn excluded_by(
+        &self,
+        principal: &str,
+        secondary: &str,
+        day: Day,
+    ) -> Option<(Grouper, String)> {
+        let (oldest, newest) = self.versions();
+        if oldest > newest {
+            return None;
+        }
+        let version = Grouper::on(day).0.clamp(oldest, newest);
+        let group = self
+            .cc_exclusions
+            .all(principal)
+            .find(|r| within(r.field(1), r.field(2), version))?
+            .field(3);
+        self.exclusion_groups
+            .get(group)?
+            .field(1)
+            .split(' ')
+            .any(|c| c == secondary)
+            .then(|| (Grouper(version), group.to_string()))
     }
 
     /// The MS-DRG severity and MDC of an ICD-10-CM code (dotted) under the grouper in force on

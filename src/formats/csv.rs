@@ -418,6 +418,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             visit,
             // A row's diagnoses are the line's, by its pointers or by being on it.
             linked: true,
+            principal: None,
         });
     }
     parsed

@@ -158,6 +158,18 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
         .and_then(Json::str)
         .and_then(|d| d.get(..10))
         .map(str::to_string);
+    let coded_as = |j: Option<&Json>, code: &str| {
+        j.map(Json::items)
+            .unwrap_or(&[])
+            .iter()
+            .chain(j.filter(|j| !matches!(j, Json::Array(..))))
+            .flat_map(|c| c.get("coding").map(Json::items).unwrap_or(&[]))
+            .any(|c| c.get("code").and_then(Json::str) == Some(code))
+    };
+    // An institutional claim's principal diagnosis: its diagnosis typed "principal", else
+    // its first (which is how an institutional claim lists them).
+    let institutional = coded_as(r.get("type"), "institutional");
+    let mut principal = None;
     // Diagnoses by sequence.
     let mut by_sequence: Vec<(u64, Vec<usize>)> = Vec::new();
     let mut all_dx = Vec::new();
@@ -179,6 +191,9 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
             "diagnosis",
             &mut parsed.mentions,
         );
+        if institutional && (coded_as(d.get("type"), "principal") || principal.is_none()) {
+            principal = ids.first().copied().or(principal);
+        }
         all_dx.extend(ids.iter().copied());
         by_sequence.push((seq, ids));
     }
@@ -200,6 +215,7 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
                 date_of_service: date.clone(),
                 visit,
                 linked: false,
+                principal,
             });
         }
     }
@@ -269,6 +285,7 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
             date_of_service: item_date,
             visit,
             linked: matches!(pointers, Some(Json::Array(_))),
+            principal,
         });
     }
 }

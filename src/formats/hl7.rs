@@ -200,6 +200,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 date_of_service: date.clone(),
                 visit,
                 linked: own.as_ref().is_some_and(|d| !d.is_empty()),
+                principal: None,
             });
         }
     }

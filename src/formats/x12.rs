@@ -35,6 +35,10 @@ struct Claim {
     diagnoses: Vec<usize>,
     /// ICD procedure codes of HI (837I): supported by the claim's diagnoses, dated by it.
     procedures: Vec<usize>,
+    /// The HI principal diagnosis (ABK, BK).
+    principal: Option<usize>,
+    /// An institutional (837I) claim: CLM05-2 is "A", or its lines are SV2.
+    institutional: bool,
     /// Where the claim starts (its CLM) and ends (its last segment so far).
     start: usize,
     end: usize,
@@ -141,8 +145,15 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         }
         match id {
             "CLM" => {
+                // CLM05 is facility code : qualifier (A institutional, B professional) : frequency.
+                let institutional = el(5).is_some_and(|c| {
+                    split(text, c, component)
+                        .get(1)
+                        .is_some_and(|q| &text[q.start..q.end] == "A")
+                });
                 claims.push(Claim {
                     start: seg.start,
+                    institutional,
                     ..Claim::default()
                 });
                 in_lines = false;
@@ -177,6 +188,9 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                         }
                         let idx = parsed.mentions.len();
                         parsed.mentions.push(m);
+                        if matches!(qualifier, "ABK" | "BK") {
+                            claim.principal = Some(idx);
+                        }
                         if is_dx {
                             claim.diagnoses.push(idx);
                         } else {
@@ -226,6 +240,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 }
                 let idx = parsed.mentions.len();
                 parsed.mentions.push(m);
+                claim.institutional |= id == "SV2";
                 let pointers = if id == "SV1" {
                     el(7).map(|p| {
                         split(text, p, component)
@@ -291,6 +306,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     // for an institutional line, which has none); the HI procedures with all of them.
     for claim in &claims {
         let visit = Some(parsed.scopes.len());
+        let principal = claim.principal.filter(|_| claim.institutional);
         if !claim.procedures.is_empty() {
             let mut ids: Vec<usize> = claim.procedures.clone();
             ids.extend(&claim.diagnoses);
@@ -302,6 +318,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 date_of_service: claim.date.clone(),
                 visit,
                 linked: false,
+                principal,
             });
         }
         for Line {
@@ -344,6 +361,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 date_of_service: date.clone().or_else(|| claim.date.clone()),
                 visit,
                 linked: pointers.is_some(),
+                principal,
             });
         }
     }

@@ -13,44 +13,19 @@ use crate::codes::{CodeSets, Status, System};
 use crate::scan::Mention;
 
 pub fn check(input: &Input, out: &mut Vec<Finding>) {
-    for (visit, prose) in visits(input) {
-        let lines: Vec<&Mention> = visit.iter().map(|&i| &input.mentions[i]).collect();
-        modifier_25(input, &lines, prose, out);
+    for visit in super::scope::visits(input.scopes) {
+        let lines: Vec<&Mention> = visit
+            .mentions
+            .iter()
+            .map(|&i| &input.mentions[i])
+            .filter(|m| m.system.is_procedure())
+            .collect();
+        modifier_25(input, &lines, visit.prose, out);
     }
     for scope in input.scopes {
         let in_scope: Vec<&Mention> = scope.mentions.iter().map(|&i| &input.mentions[i]).collect();
         laterality(input, &in_scope, scope.linked, out);
     }
-}
-
-/// The procedures billed together: each visit's (the scopes that share one), else each
-/// scope's own, in text order; and whether they are written in prose (a note's encounter,
-/// where a modifier is written `99213-25`), not in a claim's or a sheet's fields.
-fn visits(input: &Input) -> Vec<(Vec<usize>, bool)> {
-    let mut grouped: Vec<(Option<usize>, Vec<usize>, bool)> = Vec::new();
-    for scope in input.scopes {
-        let procedures = scope
-            .mentions
-            .iter()
-            .copied()
-            .filter(|&i| input.mentions[i].system.is_procedure());
-        let prose = scope.visit.is_none() && !scope.linked;
-        match grouped
-            .iter_mut()
-            .find(|(v, ..)| v.is_some() && *v == scope.visit)
-        {
-            Some((_, ids, _)) => ids.extend(procedures),
-            None => grouped.push((scope.visit, procedures.collect(), prose)),
-        }
-    }
-    grouped
-        .into_iter()
-        .map(|(_, mut ids, prose)| {
-            ids.sort_unstable();
-            ids.dedup();
-            (ids, prose)
-        })
-        .collect()
 }
 
 /// The CPT section of a procedure (its outermost range's name in the public structure).

@@ -13,8 +13,8 @@ const MAX_FIXES: usize = 8;
 
 /// The day a mention is judged by, and where that day came from.
 #[derive(Debug, Clone, Copy)]
-struct ServiceDay {
-    day: Day,
+pub(super) struct ServiceDay {
+    pub(super) day: Day,
     source: DaySource,
 }
 
@@ -40,7 +40,7 @@ impl ServiceDay {
 
 /// Each mention's day: its scope's date of service, else the configured as-of date, else
 /// today.
-fn service_days(input: &Input) -> Vec<ServiceDay> {
+pub(super) fn service_days(input: &Input) -> Vec<ServiceDay> {
     let fallback = match input.config.as_of {
         Some(day) => ServiceDay {
             day,

@@ -5,6 +5,7 @@
 mod claims;
 mod codes;
 mod notes;
+mod payment;
 mod registry;
 pub mod scope;
 mod support;
@@ -110,6 +111,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     support::check(input, &mut raw);
     notes::check(input, &mut raw);
     claims::check(input, &mut raw);
+    payment::check(input, &mut raw);
     raw
 }
 

@@ -27,6 +27,8 @@ pub enum Rule {
     Modifier25Missing,
     EmDistinctModifier,
     LateralityMismatch,
+    CcExcluded,
+    HccDropped,
 }
 
 /// Rules switched on and off together in the editor settings (`ruleGroups`).
@@ -111,7 +113,7 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 21] = [
+    pub const ALL: [Rule; 23] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
@@ -133,6 +135,8 @@ impl Rule {
         Rule::Modifier25Missing,
         Rule::EmDistinctModifier,
         Rule::LateralityMismatch,
+        Rule::CcExcluded,
+        Rule::HccDropped,
     ];
 
     /// The name in `dxpx.toml`, settings and `dxpx-ignore` comments.
@@ -286,6 +290,18 @@ impl Rule {
                 Warning,
                 ClaimEdits,
                 "a procedure's side (RT, LT) that its diagnoses do not name, or no side where they name one",
+            ),
+            Rule::CcExcluded => (
+                "cc-excluded",
+                Info,
+                ClaimEdits,
+                "a secondary CC or MCC that the inpatient claim's principal diagnosis excludes: it adds no severity",
+            ),
+            Rule::HccDropped => (
+                "hcc-dropped",
+                Info,
+                ClaimEdits,
+                "a CMS-HCC category that a higher category of its hierarchy, also coded, drops",
             ),
         }
     }

@@ -23,6 +23,73 @@ pub struct Scope {
     /// Its diagnoses are linked to its procedure by the document (a claim line's pointers, a
     /// charge sheet's row), not only written in the same encounter.
     pub linked: bool,
+    /// The principal diagnosis of an inpatient (institutional) claim, which the MS-DRG
+    /// grouper's CC exclusions read.
+    pub principal: Option<usize>,
+}
+
+/// What is billed together: a note's encounter, or the scopes of one claim (or of the
+/// charge-sheet rows of one encounter), with the range they cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub start: usize,
+    pub end: usize,
+    /// Every mention of its scopes, in text order, once.
+    pub mentions: Vec<usize>,
+    /// Written in prose (a note's encounter: a modifier is written `99213-25`), not in a
+    /// claim's or a sheet's fields.
+    pub prose: bool,
+    pub date_of_service: Option<String>,
+    pub principal: Option<usize>,
+}
+
+/// The visits of a document's scopes, in the order their first scope comes.
+pub fn visits(scopes: &[Scope]) -> Vec<Visit> {
+    let mut out: Vec<(Option<usize>, Visit)> = Vec::new();
+    for scope in scopes {
+        let grouped = scope
+            .visit
+            .and_then(|v| out.iter_mut().find(|(id, _)| *id == Some(v)));
+        match grouped {
+            Some((_, visit)) => {
+                visit.start = visit.start.min(scope.start);
+                visit.end = visit.end.max(scope.end);
+                visit.mentions.extend(&scope.mentions);
+                visit.date_of_service = visit
+                    .date_of_service
+                    .take()
+                    .or_else(|| scope.date_of_service.clone());
+                visit.principal = visit.principal.or(scope.principal);
+            }
+            None => out.push((
+                scope.visit,
+                Visit {
+                    start: scope.start,
+                    end: scope.end,
+                    mentions: scope.mentions.clone(),
+                    prose: scope.visit.is_none() && !scope.linked,
+                    date_of_service: scope.date_of_service.clone(),
+                    principal: scope.principal,
+                },
+            )),
+        }
+    }
+    out.into_iter()
+        .map(|(_, mut v)| {
+            v.mentions.sort_unstable();
+            v.mentions.dedup();
+            v
+        })
+        .collect()
+}
+
+/// Where a visit's lens goes: its first scope, or its first code when that comes sooner (a
+/// claim's diagnoses come before its lines).
+pub fn visit_start(visit: &Visit, mentions: &[Mention]) -> usize {
+    visit
+        .mentions
+        .first()
+        .map_or(visit.start, |&i| mentions[i].start.min(visit.start))
 }
 
 const MARKERS: &[&str] = &[
@@ -65,6 +132,7 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
                 .or_else(|| find_date_of_service(text)),
             visit: None,
             linked: false,
+            principal: None,
         });
         return scopes;
     }
@@ -82,6 +150,7 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
             date_of_service: date.clone(),
             visit: None,
             linked: false,
+            principal: None,
         });
     }
     scopes

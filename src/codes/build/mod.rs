@@ -318,7 +318,10 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
     }
     if let Some(severity) = sources.find(|n| n.starts_with("msdrg") && n.contains("severity")) {
         let mdc = sources.find(|n| n.starts_with("msdrg") && n.contains("mdc-titles"));
-        payment::build_msdrg(severity, mdc, &mut built)?;
+        let pdx = sources.find(|n| n.starts_with("msdrg") && n.contains("pdx-to-exclusion"));
+        let members =
+            sources.find(|n| n.starts_with("msdrg") && n.contains("exclusion-group-members"));
+        payment::build_msdrg(severity, mdc, pdx.zip(members), &mut built)?;
     }
     let hcc_maps: Vec<&Path> = sources
         .files

@@ -10,10 +10,12 @@ use std::path::Path;
 /// The MS-DRG files: `dx-severity-mdc-versioned` (`code, version_start, version_end,
 /// severity, mdc`; versions are the grouper's × 10, 440 = v44.0 = FY2027) and `mdc-titles`
 /// (`mdc, version_start, version_end, title`) → tables `msdrg-severity` (dotted code, first
-/// version, last version, CC/MCC/NCC, MDC) and `msdrg-mdc`.
+/// version, last version, CC/MCC/NCC, MDC) and `msdrg-mdc`; with the CC exclusion files, the
+/// exclusion tables (see [`build_exclusions`]).
 pub fn build_msdrg(
     severity: &Path,
     mdc: Option<&Path>,
+    exclusions: Option<(&Path, &Path)>,
     built: &mut Built,
 ) -> Result<(), BuildError> {
     let mut rows = Vec::new();
@@ -52,6 +54,11 @@ pub fn build_msdrg(
         built.tables.insert("msdrg-mdc", sorted(rows));
         sources.push(format!("{} (MDC titles)", file_name(mdc)));
     }
+    if let Some((pdx, members)) = exclusions {
+        build_exclusions(pdx, members, built)?;
+        sources.push(format!("{} (CC exclusion groups)", file_name(pdx)));
+        sources.push(format!("{} (their members)", file_name(members)));
+    }
     built.releases.push(Release {
         set: "MS-DRG",
         release: format!("v{}–v{}", first / 10, last / 10),
@@ -60,6 +67,50 @@ pub fn build_msdrg(
         sources,
         updates: Vec::new(),
     });
+    Ok(())
+}
+
+/// The CC exclusions: `pdx-to-exclusion-group` (`pdx_code, version_start, version_end,
+/// group_id`) and `exclusion-group-members` (`group_id, excluded_sdx_code`) → tables
+/// `msdrg-cc-exclusions` (dotted principal, first version, last version, group) and
+/// `msdrg-exclusion-groups` (group, the dotted secondary codes it excludes, space-separated).
+fn build_exclusions(pdx: &Path, members: &Path, built: &mut Built) -> Result<(), BuildError> {
+    let mut rows = Vec::new();
+    tsv_rows(pdx, 4, |line, f| {
+        if version(f[1]).is_none() || version(f[2]).is_none() {
+            return Err(BuildError::new(
+                pdx,
+                Some(line),
+                "a grouper version is not a number",
+            ));
+        }
+        rows.push(format!(
+            "{}\t{}\t{}\t{}",
+            dot_icd10cm(f[0]),
+            f[1].trim(),
+            f[2].trim(),
+            f[3].trim()
+        ));
+        Ok(())
+    })?;
+    built.tables.insert("msdrg-cc-exclusions", sorted(rows));
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    tsv_rows(members, 2, |_, f| {
+        groups
+            .entry(f[0].trim().to_string())
+            .or_default()
+            .push(dot_icd10cm(f[1]));
+        Ok(())
+    })?;
+    let rows = groups
+        .into_iter()
+        .map(|(group, mut codes)| {
+            codes.sort();
+            codes.dedup();
+            format!("{group}\t{}", codes.join(" "))
+        })
+        .collect();
+    built.tables.insert("msdrg-exclusion-groups", sorted(rows));
     Ok(())
 }
 
