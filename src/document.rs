@@ -166,6 +166,29 @@ impl Document {
         findings
     }
 
+    /// Each encounter's or claim's numbers ([`crate::summary`]), for the code lens: the rules
+    /// without the documentation hints, which change none of them.
+    pub fn visits(
+        &self,
+        sets: &crate::codes::CodeSets,
+        config: &crate::config::Config,
+    ) -> Vec<crate::summary::VisitSummary> {
+        let (scopes, findings) = analysis::check(
+            sets,
+            config,
+            &self.text,
+            &self.scan.mentions,
+            self.structure.as_ref(),
+        );
+        let fallback = config
+            .as_of
+            .unwrap_or_else(crate::codes::history::Day::today);
+        crate::summary::summarize(sets, &self.scan.mentions, &scopes, &findings, fallback)
+            .into_iter()
+            .filter(|v| v.diagnoses + v.procedures > 0)
+            .collect()
+    }
+
     /// After a bug while an edit was applied: the text is dropped rather than kept wrong.
     pub fn lose(&mut self, fault: Fault) {
         self.text.clear();

@@ -20,3 +20,4 @@ pub mod ide;
 pub mod lsp;
 pub mod rules;
 pub mod scan;
+pub mod summary;

@@ -104,10 +104,26 @@ fn exit_codes() {
 #[test]
 fn json_report_fields() {
     let out = check(&["--format", "json"], &[&root().join("examples")]);
-    let findings: Vec<Value> = String::from_utf8(out.stdout)
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Each line is a finding or a visit's numbers, which says its kind.
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["kind"] == "finding" || l["kind"] == "visit")
+    );
+    let visits: Vec<&Value> = lines.iter().filter(|l| l["kind"] == "visit").collect();
+    assert!(
+        visits.iter().any(|v| v["visit"]["summary"] == "1 Dx · 3 Px"
+            && v["visit"]["date_of_service"] == "2026-11-02"),
+        "{visits:#?}"
+    );
+    let findings: Vec<Value> = lines
+        .into_iter()
+        .filter(|l| l["kind"] == "finding")
         .collect();
     assert!(findings.len() >= 10);
     for f in &findings {

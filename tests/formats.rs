@@ -8,11 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The JSON lines of `dxpx scan` or `dxpx check` (less check's lines of kind "visit": the visits'
+/// numbers are lines of their own).
 fn lines(out: std::process::Output) -> Vec<Value> {
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] != "visit")
         .collect()
 }
 

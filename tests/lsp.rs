@@ -34,6 +34,7 @@ fn initialize_advertises_the_features_and_exits_cleanly() {
         "completionProvider",
         "codeActionProvider",
         "inlayHintProvider",
+        "codeLensProvider",
         "semanticTokensProvider",
         "documentSymbolProvider",
         "workspaceSymbolProvider",
@@ -271,6 +272,38 @@ fn pull_diagnostics_when_the_client_supports_them() {
     );
     assert_eq!(report["kind"], "full");
     assert_eq!(report["items"][0]["code"], "dxpx/unsupported-procedure");
+    c.shutdown();
+}
+
+/// Each encounter gets a lens with its numbers: diagnoses, MCC and CC, the HCCs that count
+/// (HCC 226 of I50.9 is dropped by HCC 224), procedures and the unsupported ones.
+#[test]
+fn a_lens_sums_up_each_encounter() {
+    let mut c = started();
+    let text = "Date of service: 2026-11-02\nDx: E11.9, I50.23, I50.9, N18.4, J81.0\nCPT 99213, 93000\n\nDate of service: 2026-11-03\nCPT 36415\n";
+    c.open(URI, text);
+    let lenses = c.call(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let titles: Vec<(u64, &str)> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["command"]["title"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            (0, "5 Dx · 2 MCC · 1 CC · HCC 38, 213, 224, 327 · 2 Px"),
+            (4, "0 Dx · 1 Px · 1 unsupported")
+        ]
+    );
     c.shutdown();
 }
 

@@ -162,3 +162,39 @@ fn lookup_shows_severity_and_hcc() {
     assert_eq!(json[0]["cms_hcc"]["payment_year"], 2026);
     assert_eq!(json[0]["cms_hcc"]["categories"][0]["hcc"], "327");
 }
+
+/// Issue 19's claim: an 837I whose principal I50.23 excludes the secondary MCC J81.0, and
+/// whose I50.9 (HCC 226) the higher HCC 224 drops; the CC N18.4 still counts.
+#[test]
+fn an_inpatient_claim_says_what_does_not_count() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/claims/institutional-cc.x12");
+    let args = [
+        "check",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        path.to_str().unwrap(),
+    ];
+    let findings = common::run_json_lines(&args);
+    let of = |rule: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| f["code"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(of("dxpx/cc-excluded"), ["J81.0"], "{findings:#?}");
+    assert_eq!(of("dxpx/hcc-dropped"), ["I50.9"], "{findings:#?}");
+    // Its numbers: J81.0 and the principal's own MCC do not count, N18.4's CC does; HCC 226
+    // is dropped.
+    let visits = common::run_json_visits(&args);
+    assert_eq!(visits.len(), 1, "{visits:#?}");
+    let visit = &visits[0]["visit"];
+    assert_eq!(visit["summary"], "4 Dx · 1 CC · HCC 213, 224, 327 · 1 Px");
+    assert_eq!(
+        (visit["mcc"].as_u64(), visit["cc"].as_u64()),
+        (Some(0), Some(1))
+    );
+}

@@ -244,8 +244,10 @@ fn each_rule_through_the_command_line() {
             let rules: Vec<String> = String::from_utf8(out.stdout)
                 .unwrap()
                 .lines()
-                .map(|l| {
-                    serde_json::from_str::<Value>(l).unwrap()["rule"]
+                .map(|l| serde_json::from_str::<Value>(l).unwrap())
+                .filter(|v| v["kind"] != "visit")
+                .map(|v| {
+                    v["rule"]
                         .as_str()
                         .unwrap()
                         .trim_start_matches("dxpx/")
@@ -276,7 +278,8 @@ fn severities_come_from_the_project_file() {
     let findings: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] != "visit")
         .collect();
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["severity"], "hint");
@@ -302,7 +305,8 @@ fn gold_findings_on_the_labelled_notes() {
     let found: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] != "visit")
         .collect();
     let key = |path: &str, rule: &str, start: u64| {
         (
@@ -381,6 +385,7 @@ fn gold_findings_on_the_larger_labelled_set() {
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] != "visit")
         .map(|f| {
             let path = f["path"].as_str().unwrap();
             (

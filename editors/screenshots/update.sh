@@ -8,7 +8,7 @@ export OUT=$ROOT/target/editor-screenshots
 rm -rf "$OUT"
 bash "$ROOT/editors/vscode/test/run.sh"
 bash "$ROOT/editors/nvim/test/run.sh"
-for shot in vscode-diagnostics vscode-hover vscode-quick-fix vscode-search \
+for shot in vscode-diagnostics vscode-hover vscode-quick-fix vscode-search vscode-code-lens \
             nvim-diagnostics nvim-hover nvim-quick-fix; do
   cp "$OUT/$shot.png" "$HERE/$shot.png"
 done

@@ -65,6 +65,8 @@ struct Checked {
     mentions: Vec<Mention>,
     findings: Vec<Finding>,
     suppressions: Vec<Suppression>,
+    /// Each encounter's or claim's numbers (visits with no code are left out).
+    visits: Vec<crate::summary::VisitSummary>,
 }
 
 pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
@@ -197,11 +199,21 @@ fn check_file(
         }
         _ => Vec::new(),
     };
-    let (_, findings) = crate::fault::catch(|| {
+    let (scopes, findings) = crate::fault::catch(|| {
         let sets = scanner.sets();
         analysis::check_with_hints(sets, config, &text, &mentions, structure.as_ref(), hints)
     })
     .map_err(|f| stage("applying the rules", f))?;
+    let visits = crate::fault::catch(|| {
+        let fallback = config
+            .as_of
+            .unwrap_or_else(crate::codes::history::Day::today);
+        crate::summary::summarize(scanner.sets(), &mentions, &scopes, &findings, fallback)
+    })
+    .map_err(|f| stage("summing up its visits", f))?
+    .into_iter()
+    .filter(|v| v.diagnoses + v.procedures > 0)
+    .collect();
     let suppressions = crate::fault::catch(|| crate::rules::suppress_list(&text))
         .map_err(|f| stage("reading its suppressions", f))?;
     Ok(Checked {
@@ -210,6 +222,7 @@ fn check_file(
         findings,
         suppressions,
         text,
+        visits,
     })
 }
 
@@ -351,6 +364,20 @@ fn write_text(out: &mut impl Write, checked: &[Checked], color: bool) -> std::io
                 paint("1;31", &"^".repeat(width))
             )?;
         }
+        for v in &c.visits {
+            let (line, _) = pos.utf16(&c.text, v.start);
+            let date = v
+                .date_of_service
+                .as_deref()
+                .map_or(String::new(), |d| format!(" {d}"));
+            writeln!(
+                out,
+                "{}:{}: {}{date}: {v}",
+                c.path.display(),
+                line + 1,
+                paint("2", "visit")
+            )?;
+        }
     }
     Ok(())
 }
@@ -368,6 +395,7 @@ fn finding_json(c: &Checked, pos: &Position, f: &Finding) -> Value {
             json!({"path": c.path.display().to_string(), "start": f.start, "end": f.end, "line": line, "character": character, "text": &c.text[f.start..f.end]})
         }
     };
+    v["kind"] = json!("finding");
     v["start"] = json!(f.start);
     v["end"] = json!(f.end);
     v["rule"] = json!(f.id());
@@ -391,6 +419,21 @@ fn write_json(out: &mut impl Write, checked: &[Checked]) -> std::io::Result<()> 
         let pos = Position::index(&c.text);
         for f in &c.findings {
             writeln!(out, "{}", finding_json(c, &pos, f))?;
+        }
+        // After its findings, each visit's numbers: a line of kind "visit".
+        for v in &c.visits {
+            let (line, _) = pos.utf16(&c.text, v.start);
+            let visit = json!({
+                "start": v.start, "end": v.end, "line": line,
+                "date_of_service": v.date_of_service, "diagnoses": v.diagnoses,
+                "mcc": v.mcc, "cc": v.cc, "hccs": v.hccs, "procedures": v.procedures,
+                "unsupported": v.unsupported, "summary": v.to_string(),
+            });
+            writeln!(
+                out,
+                "{}",
+                json!({"kind": "visit", "path": c.path.display().to_string(), "visit": visit})
+            )?;
         }
     }
     Ok(())

@@ -147,6 +147,29 @@ pub fn inlay_hints(st: &State, doc: &Document, range: Range) -> Vec<InlayHint> {
         .collect()
 }
 
+/// A lens above each encounter or claim with its numbers: "4 Dx · 1 MCC · 2 CC · HCC 38, 224
+/// · 2 Px · 1 unsupported". It runs no command: it is there to be read.
+pub fn code_lenses(st: &State, doc: &Document) -> Vec<CodeLens> {
+    let Some(scanner) = st.scanner.as_ref().filter(|_| doc.unread.is_none()) else {
+        return Vec::new();
+    };
+    doc.visits(scanner.sets(), &st.config)
+        .into_iter()
+        .map(|v| {
+            let at = doc.lsp_position(v.start, st.encoding);
+            CodeLens {
+                range: Range::new(Position::new(at.line, 0), Position::new(at.line, 0)),
+                command: Some(Command {
+                    title: v.to_string(),
+                    command: String::new(),
+                    arguments: None,
+                }),
+                data: None,
+            }
+        })
+        .collect()
+}
+
 pub fn semantic_tokens(st: &State, doc: &Document) -> SemanticTokens {
     let mut data = Vec::new();
     let (mut last_line, mut last_col) = (0u32, 0u32);

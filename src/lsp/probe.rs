@@ -138,6 +138,7 @@ impl Probe {
         let whole = Range::new(Position::new(0, 0), Position::new(u32::MAX, 0));
         features::diagnostics(st, &self.uri, doc);
         features::inlay_hints(st, doc, whole);
+        features::code_lenses(st, doc);
         features::semantic_tokens(st, doc);
         features::document_symbols(st, doc);
         let hover = features::hover(st, doc, position).is_some();

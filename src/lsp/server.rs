@@ -25,6 +25,7 @@ pub(super) struct Refresh {
     diagnostics: bool,
     inlay_hints: bool,
     semantic_tokens: bool,
+    code_lenses: bool,
 }
 
 pub(super) struct State {
@@ -287,6 +288,9 @@ impl Backend {
             if refresh.semantic_tokens {
                 let _ = tokio::time::timeout(bounded, client.semantic_tokens_refresh()).await;
             }
+            if refresh.code_lenses {
+                let _ = tokio::time::timeout(bounded, client.code_lens_refresh()).await;
+            }
         });
     }
 
@@ -457,6 +461,10 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.semantic_tokens.as_ref())
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
+            code_lenses: workspace
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false),
         };
         #[allow(deprecated)]
         let root = params
@@ -519,6 +527,9 @@ impl LanguageServer for Backend {
                     })
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 semantic_tokens_provider: Some(
                     SemanticTokensServerCapabilities::SemanticTokensOptions(
                         SemanticTokensOptions {
@@ -713,6 +724,15 @@ impl LanguageServer for Backend {
             return Ok(None);
         };
         Ok(Some(features::inlay_hints(&st, doc, params.range)))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.until_ready().await;
+        let st = self.state();
+        let Some(doc) = st.docs.get(&params.text_document.uri) else {
+            return Ok(None);
+        };
+        Ok(Some(features::code_lenses(&st, doc)))
     }
 
     async fn semantic_tokens_full(

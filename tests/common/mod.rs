@@ -47,8 +47,24 @@ pub fn json_lines<P: AsRef<std::ffi::OsStr>>(command: &str, paths: &[P]) -> Vec<
     run_json_lines(&args)
 }
 
-/// Runs `dxpx ARGS…`, which must succeed, and parses its JSON lines.
+/// Runs `dxpx ARGS…`, which must succeed, and parses its JSON lines, less `dxpx check`'s
+/// lines of kind "visit" (each encounter's numbers; [`run_json_visits`] reads those).
 pub fn run_json_lines<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::Value> {
+    run_json_all(args)
+        .into_iter()
+        .filter(|v| v["kind"] != "visit")
+        .collect()
+}
+
+/// The lines of kind "visit" of `dxpx check --format json ARGS…`.
+pub fn run_json_visits<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::Value> {
+    run_json_all(args)
+        .into_iter()
+        .filter(|v| v["kind"] == "visit")
+        .collect()
+}
+
+fn run_json_all<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::Value> {
     let out = std::process::Command::new(dxpx())
         .args(args)
         .output()

@@ -86,6 +86,20 @@ end
 local line = vim.api.nvim_buf_get_lines(buf, ml, ml + 1, false)[1]
 check(applied and line:find('Dx: M54.50', 1, true) ~= nil, 'quick fix applied: ' .. line)
 
+-- 5) A lens above each encounter with its numbers.
+vim.lsp.codelens.refresh({ bufnr = buf })
+local lenses = {}
+vim.wait(5000, function()
+  lenses = {}
+  for _, lens in ipairs(vim.lsp.codelens.get(buf)) do
+    if lens.command then lenses[#lenses + 1] = (lens.range.start.line + 1) .. ': ' .. lens.command.title end
+  end
+  return #lenses >= 2
+end, 20)
+out('code lenses: ' .. table.concat(lenses, ' | '))
+check(vim.tbl_contains(lenses, '1: 2 Dx · HCC 38 · 0 Px'), 'the first encounter\'s lens (E11.9 and, fixed, M54.50)')
+check(vim.tbl_contains(lenses, '7: 0 Dx · 1 Px · 1 unsupported'), 'the second encounter\'s lens')
+
 for _, cl2 in ipairs(vim.lsp.get_clients()) do cl2:stop() end
 vim.wait(3000, function() return #vim.lsp.get_clients() == 0 end, 20)
 out(failures == 0 and 'PASS' or ('FAILED (' .. failures .. ')'))

@@ -108,6 +108,17 @@ async function runCommand(page, title) {
       'Problems lists dxpx/retired-code for 250.00');
     await page.screenshot({ path: path.join(outdir, 'vscode-diagnostics.png') });
 
+    // 1b) A lens above each encounter with its numbers.
+    const lens = page.locator('.monaco-editor .codelens-decoration', { hasText: 'unsupported' }).first();
+    await lens.waitFor();
+    const lenses = (await page.locator('.monaco-editor .codelens-decoration').allInnerTexts()).map((t) =>
+      t.replace(/\s+/g, ' ').trim(),
+    );
+    log('code lenses:', JSON.stringify(lenses));
+    check(lenses.includes('2 Dx · HCC 38 · 0 Px'), 'the first encounter\'s lens: 2 Dx · HCC 38 · 0 Px');
+    check(lenses.includes('0 Dx · 1 Px · 1 unsupported'), 'the second encounter\'s lens: 0 Dx · 1 Px · 1 unsupported');
+    await page.screenshot({ path: path.join(outdir, 'vscode-code-lens.png') });
+
     // 2) Hover E11.9 with the mouse. A hover that a layout change (the Problems panel
     // settling) dismissed is not asked for again by the editor: move away and back.
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: HOVER }).first();
