@@ -670,15 +670,7 @@ fn the_issues_examples_read_as_a_specialist_reads_them() {
         .iter()
         .position(|(n, _)| *n == "hypoglycemia")
         .unwrap();
-    let findings = common::run_json_lines(&[
-        "check",
-        "--hints",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        paths[i].to_str().unwrap(),
-    ]);
+    let findings = check_with_hints(&paths[i]);
     let hint = findings
         .iter()
         .find(|f| f["rule"] == "dxpx/documented-not-coded")
@@ -689,5 +681,48 @@ fn the_issues_examples_read_as_a_specialist_reads_them() {
             .unwrap()
             .starts_with("Add E11.649"),
         "{hint}"
+    );
+}
+
+/// `dxpx check --hints --format json` on one file: its findings.
+fn check_with_hints(path: &Path) -> Vec<Value> {
+    common::run_json_lines(&[
+        "check",
+        "--hints",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+        path.to_str().unwrap(),
+    ])
+}
+
+/// A hint says what the code would weigh: "I50.9 → I50.23: MCC, HCC 224" where the note's own
+/// words are the specific code's title, and the CC and HCC of a documented but uncoded
+/// condition.
+#[test]
+fn hints_carry_the_codes_weight() {
+    let path = written_note(
+        "weight.note",
+        "Date of service: 2026-11-02\nAssessment: acute on chronic systolic heart failure. Chronic kidney disease stage 4.\nDx: I50.9\n",
+    );
+    let findings = check_with_hints(&path);
+    let message = |rule: &str| -> String {
+        findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {rule}: {findings:#?}"))
+    };
+    assert!(
+        message("dxpx/more-specific-code")
+            .ends_with("(I50.9 → I50.23: MCC, HCC 224 Acute on Chronic Heart Failure)"),
+        "{findings:#?}"
+    );
+    assert!(
+        message("dxpx/documented-not-coded").ends_with(
+            "N18.4 Chronic kidney disease, stage 4 (severe); it would count: CC, HCC 327 Chronic Kidney Disease, Severe (Stage 4)"
+        ),
+        "{findings:#?}"
     );
 }

@@ -25,7 +25,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(text.is_char_boundary(c.start) && text.is_char_boundary(c.end));
         assert!(!c.codes.is_empty());
     }
-    for f in hints::findings(&conditions, text, &mentions, &scopes) {
+    let day = dxpx::codes::history::Day::ICD10;
+    for f in hints::findings(scanner.sets(), day, &conditions, text, &mentions, &scopes) {
         assert!(f.start <= f.end && f.end <= text.len() && text.is_char_boundary(f.start));
         for fix in &f.fixes {
             for e in &fix.edits {

@@ -195,7 +195,10 @@ fn check_file(
         Some(vocabulary) if kind == analysis::Kind::Note && config.documentation_hints => {
             let sets = scanner.sets();
             let conditions = crate::hints::conditions(vocabulary, sets, &text, &mentions, scopes);
-            crate::hints::findings(&conditions, &text, &mentions, scopes)
+            let fallback = config
+                .as_of
+                .unwrap_or_else(crate::codes::history::Day::today);
+            crate::hints::findings(sets, fallback, &conditions, &text, &mentions, scopes)
         }
         _ => Vec::new(),
     };

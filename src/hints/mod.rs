@@ -15,6 +15,7 @@ pub use context::{Section, Status};
 pub use rank::Candidate;
 pub use vocabulary::{Origin, Vocabulary};
 
+use crate::codes::history::Day;
 use crate::codes::{CodeSets, System};
 use crate::rules::{Finding, Fix, Related, Replace, Rule, Scope, Severity};
 use crate::scan::Mention;
@@ -337,6 +338,26 @@ fn absorb_details(
         .collect()
 }
 
+/// What a code weighs on a day, when it weighs anything: "MCC, HCC 224" (MS-DRG severity as a
+/// secondary diagnosis, CMS-HCC V28 categories); `None` for a non-CC with no HCC.
+fn weight(sets: &CodeSets, code: &str, day: Day) -> Option<String> {
+    let payment = sets.payment();
+    let mut parts: Vec<String> = payment
+        .severity(code, day)
+        .filter(|s| s.level != crate::codes::payment::Level::NonCc)
+        .map(|s| s.level.name().to_string())
+        .into_iter()
+        .collect();
+    parts.extend(
+        payment
+            .hccs(code, day)
+            .categories
+            .into_iter()
+            .map(|c| format!("HCC {} {}", c.number, c.label)),
+    );
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn same_category(a: &str, b: &str) -> bool {
     a.len() >= 3 && b.len() >= 3 && a[..3] == b[..3]
 }
@@ -356,12 +377,23 @@ fn worth_a_hint(c: &Condition) -> bool {
 /// The hints for the conditions of one document: `documented-not-coded` once per scope and
 /// condition (the other places it is written are related), and `more-specific-code` on a
 /// code whose condition the note describes in more detail.
+///
+/// Each hint says what the code would weigh (MS-DRG severity, CMS-HCC V28) on its scope's date
+/// of service, else `fallback`.
 pub fn findings(
+    sets: &CodeSets,
+    fallback: Day,
     conditions: &[Condition],
     text: &str,
     mentions: &[Mention],
     scopes: &[Scope],
 ) -> Vec<Finding> {
+    let day_at = |offset: usize| {
+        scope_of(scopes, offset)
+            .and_then(|s| s.date_of_service.as_deref())
+            .and_then(Day::parse)
+            .unwrap_or(fallback)
+    };
     let mut out: Vec<Finding> = Vec::new();
     let mut seen: Vec<(usize, String, usize)> = Vec::new(); // (scope start, top code, finding index)
     for c in conditions.iter().filter(|c| worth_a_hint(c) && !c.coded) {
@@ -406,8 +438,11 @@ pub fn findings(
             start: c.start,
             end: c.end,
             message: format!(
-                "\"{written}\" is documented but not coded here: {} {}{why}",
-                top.code, top.title
+                "\"{written}\" is documented but not coded here: {} {}{why}{}",
+                top.code,
+                top.title,
+                weight(sets, &top.code, day_at(c.start))
+                    .map_or(String::new(), |w| format!("; it would count: {w}"))
             ),
             related: Vec::new(),
             fixes,
@@ -424,21 +459,40 @@ pub fn findings(
             let top = &c.codes[0];
             let coded = c.codes.iter().find(|x| x.code == m.code);
             let supported = |x: &Candidate| x.because.len();
+            // The phrase is the one code's own title or term ("acute on chronic systolic heart
+            // failure") where an unspecified code of its category is written.
+            let unspecified = |code: &str| {
+                crate::codes::CodeSet::title(sets.icd10cm(), code)
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("unspecified"))
+            };
+            let names_it = c.codes.len() == 1 && unspecified(&m.code) && !unspecified(&top.code);
             (top.code != m.code
                 && same_category(&top.code, &m.code)
-                && !top.because.is_empty()
+                && (!top.because.is_empty() || names_it)
                 && coded.is_none_or(|x| supported(top) > supported(x)))
             .then_some((c, top))
         });
         if let Some((c, top)) = better {
+            // What the specific code adds that the written one lacks: "I50.9 → I50.23: MCC,
+            // HCC 224".
+            let day = day_at(m.start);
+            let gain = weight(sets, &top.code, day)
+                .filter(|w| Some(w) != weight(sets, &m.code, day).as_ref())
+                .map_or(String::new(), |w| {
+                    format!(" ({} → {}: {w})", m.code, top.code)
+                });
             out.push(Finding {
                 rule: Rule::MoreSpecificCode,
                 severity: Severity::Hint,
                 start: m.start,
                 end: m.end,
                 message: format!(
-                    "the note documents {}: {} {} is more specific than {}",
-                    top.because.join(", "),
+                    "the note documents {}: {} {} is more specific than {}{gain}",
+                    if top.because.is_empty() {
+                        format!("\"{}\"", &text[c.start..c.end])
+                    } else {
+                        top.because.join(", ")
+                    },
                     top.code,
                     top.title,
                     m.code

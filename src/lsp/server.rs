@@ -796,7 +796,18 @@ pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding>
     doc.check(scanner.sets(), &st.config, |scopes| {
         match conditions(st, doc, scopes) {
             Some(conditions) => {
-                crate::hints::findings(conditions, &doc.text, &doc.scan.mentions, scopes)
+                let fallback = st
+                    .config
+                    .as_of
+                    .unwrap_or_else(crate::codes::history::Day::today);
+                crate::hints::findings(
+                    scanner.sets(),
+                    fallback,
+                    conditions,
+                    &doc.text,
+                    &doc.scan.mentions,
+                    scopes,
+                )
             }
             None => Vec::new(),
         }
