@@ -9,6 +9,7 @@ use crate::codes::{CodeSets, Status, System};
 use crate::rules::scope::{Visit, visit_start, visits};
 use crate::rules::{Finding, Rule, Scope};
 use crate::scan::Mention;
+use std::collections::HashSet;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,16 +61,27 @@ pub fn summarize(
     findings: &[Finding],
     fallback: Day,
 ) -> Vec<VisitSummary> {
+    // Where the rules this summary reads reported, once: a long note has many findings.
+    let at: HashSet<(usize, Rule)> = findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Rule::CcExcluded | Rule::UnsupportedProcedure | Rule::DiagnosisMismatch
+            )
+        })
+        .map(|f| (f.start, f.rule))
+        .collect();
     visits(scopes)
         .into_iter()
-        .map(|v| summary(sets, mentions, findings, fallback, &v))
+        .map(|v| summary(sets, mentions, &at, fallback, &v))
         .collect()
 }
 
 fn summary(
     sets: &CodeSets,
     mentions: &[Mention],
-    findings: &[Finding],
+    at: &HashSet<(usize, Rule)>,
     fallback: Day,
     visit: &Visit,
 ) -> VisitSummary {
@@ -78,11 +90,7 @@ fn summary(
         .as_deref()
         .and_then(Day::parse)
         .unwrap_or(fallback);
-    let reported = |rules: &[Rule], m: &Mention| {
-        findings
-            .iter()
-            .any(|f| f.start == m.start && rules.contains(&f.rule))
-    };
+    let reported = |rules: &[Rule], m: &Mention| rules.iter().any(|&r| at.contains(&(m.start, r)));
     let in_visit: Vec<&Mention> = visit.mentions.iter().map(|&i| &mentions[i]).collect();
     let mut diagnoses: Vec<&Mention> = in_visit
         .iter()

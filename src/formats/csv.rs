@@ -288,8 +288,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     }
     let has_pointer = roles.contains(&Role::Pointer);
     let procedure_column = roles.iter().position(|r| *r == Role::Procedure);
-    // The distinct values of the visit column, in the order met.
-    let mut visits: Vec<&str> = Vec::new();
+    // Each distinct value of the visit column, numbered in the order met.
+    let mut visits: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (row_start, fields) in recs.iter().skip(1) {
         if fields.len() != header.len() {
             let end = fields.last().map_or(*row_start, |f| f.end);
@@ -358,13 +358,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 Role::Pointer => pointer = Some(f),
                 Role::Visit => {
                     let id = text[f.start..f.end].trim();
-                    visit = Some(match visits.iter().position(|v| *v == id) {
-                        Some(i) => i,
-                        None => {
-                            visits.push(id);
-                            visits.len() - 1
-                        }
-                    });
+                    let next = visits.len();
+                    visit = Some(*visits.entry(id).or_insert(next));
                 }
                 Role::Date => {
                     date = date

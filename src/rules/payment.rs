@@ -23,7 +23,8 @@ fn is_diagnosis(m: &Mention) -> bool {
 
 fn cc_excluded(input: &Input, days: &[super::codes::ServiceDay], out: &mut Vec<Finding>) {
     let payment = input.sets.payment();
-    let mut reported: Vec<usize> = Vec::new();
+    // A diagnosis is in every line scope of its claim: reported once.
+    let mut reported: std::collections::HashSet<usize> = std::collections::HashSet::new();
     for scope in input.scopes {
         let Some(p) = scope.principal else { continue };
         let principal = &input.mentions[p];
@@ -45,7 +46,7 @@ fn cc_excluded(input: &Input, days: &[super::codes::ServiceDay], out: &mut Vec<F
             let Some((grouper, group)) = payment.excluded_by(&principal.code, &m.code, day) else {
                 continue;
             };
-            reported.push(i);
+            reported.insert(i);
             out.push(Finding {
                 rule: Rule::CcExcluded,
                 severity: Severity::Info,

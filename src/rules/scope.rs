@@ -45,13 +45,13 @@ pub struct Visit {
 
 /// The visits of a document's scopes, in the order their first scope comes.
 pub fn visits(scopes: &[Scope]) -> Vec<Visit> {
-    let mut out: Vec<(Option<usize>, Visit)> = Vec::new();
+    let mut out: Vec<Visit> = Vec::new();
+    // A visit id's place in `out`: a year of claims has tens of thousands.
+    let mut at: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for scope in scopes {
-        let grouped = scope
-            .visit
-            .and_then(|v| out.iter_mut().find(|(id, _)| *id == Some(v)));
-        match grouped {
-            Some((_, visit)) => {
+        match scope.visit.and_then(|v| at.get(&v).copied()) {
+            Some(i) => {
+                let visit = &mut out[i];
                 visit.start = visit.start.min(scope.start);
                 visit.end = visit.end.max(scope.end);
                 visit.mentions.extend(&scope.mentions);
@@ -61,26 +61,26 @@ pub fn visits(scopes: &[Scope]) -> Vec<Visit> {
                     .or_else(|| scope.date_of_service.clone());
                 visit.principal = visit.principal.or(scope.principal);
             }
-            None => out.push((
-                scope.visit,
-                Visit {
+            None => {
+                if let Some(v) = scope.visit {
+                    at.insert(v, out.len());
+                }
+                out.push(Visit {
                     start: scope.start,
                     end: scope.end,
                     mentions: scope.mentions.clone(),
                     prose: scope.visit.is_none() && !scope.linked,
                     date_of_service: scope.date_of_service.clone(),
                     principal: scope.principal,
-                },
-            )),
+                });
+            }
         }
     }
-    out.into_iter()
-        .map(|(_, mut v)| {
-            v.mentions.sort_unstable();
-            v.mentions.dedup();
-            v
-        })
-        .collect()
+    for v in &mut out {
+        v.mentions.sort_unstable();
+        v.mentions.dedup();
+    }
+    out
 }
 
 /// Where a visit's lens goes: its first scope, or its first code when that comes sooner (a
