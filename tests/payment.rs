@@ -167,16 +167,7 @@ fn lookup_shows_severity_and_hcc() {
 /// whose I50.9 (HCC 226) the higher HCC 224 drops; the CC N18.4 still counts.
 #[test]
 fn an_inpatient_claim_says_what_does_not_count() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/claims/institutional-cc.x12");
-    let args = [
-        "check",
-        "--format",
-        "json",
-        "--fail-on",
-        "never",
-        path.to_str().unwrap(),
-    ];
+    let args = common::check_json_args("tests/fixtures/claims/institutional-cc.x12");
     let findings = common::run_json_lines(&args);
     let of = |rule: &str| -> Vec<String> {
         findings

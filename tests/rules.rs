@@ -129,6 +129,12 @@ const CASES: &[Case] = &[
         negative: "Dx: M17.12\nCPT 27447-LT\n",
         fixed: None,
     },
+    Case {
+        rule: "age-conflict",
+        positive: "Date of service: 2026-11-02\nDOB: 03/02/1950\nDx: Z38.00\n",
+        negative: "Date of service: 2026-11-02\nDOB: 10/30/2026\nDx: Z38.00\n",
+        fixed: None,
+    },
 ];
 
 fn rules_of(diags: &[Value]) -> Vec<String> {

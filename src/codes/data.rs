@@ -39,6 +39,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = embedded![
     "msdrg-exclusion-groups",
     "hcc",
     "hcc-labels",
+    "mce-ages",
 ];
 
 pub const EMBEDDED_MANIFEST: &str = include_str!("../../data/manifest.tsv");

@@ -57,6 +57,20 @@ impl Day {
         self.0 / 100 % 100
     }
 
+    pub fn day_of_month(self) -> u32 {
+        self.0 % 100
+    }
+
+    /// Whole years from `born` to this day (an age), or `None` when `born` comes after it.
+    pub fn years_since(self, born: Day) -> Option<u32> {
+        if born > self {
+            return None;
+        }
+        let birthday_passed =
+            (self.month(), self.day_of_month()) >= (born.month(), born.day_of_month());
+        Some(self.year() - born.year() - u32::from(!birthday_passed))
+    }
+
     /// The US federal fiscal year: FY2027 runs from 2026-10-01 to 2027-09-30.
     pub fn fiscal_year(self) -> u32 {
         self.year() + u32::from(self.month() >= 10)

@@ -60,12 +60,7 @@ impl Icd10Cm {
     pub fn edit_flags(&self, dotted: &str) -> Vec<&str> {
         self.codes
             .get(dotted)
-            .map(|r| {
-                r.field(FLAGS)
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .collect()
-            })
+            .map(|r| r.list(FLAGS))
             .unwrap_or_default()
     }
 

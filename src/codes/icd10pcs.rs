@@ -28,6 +28,14 @@ impl Icd10Pcs {
         [&self.codes, &self.axes]
     }
 
+    /// The Medicare Code Editor flags of a code (`noncovered`, `lcov`, `ncov_z302`, …).
+    pub fn edit_flags(&self, code: &str) -> Vec<&str> {
+        self.codes
+            .get(code)
+            .map(|r| r.list(FLAGS))
+            .unwrap_or_default()
+    }
+
     /// Whether a code is valid in the newest release.
     pub fn in_force(&self, code: &str) -> bool {
         self.codes.get(code).is_some_and(|r| open(r.field(HISTORY)))

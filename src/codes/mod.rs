@@ -292,6 +292,7 @@ const LAZY: &[&str] = &[
     "msdrg-exclusion-groups",
     "hcc",
     "hcc-labels",
+    "mce-ages",
 ];
 
 impl CodeSets {
@@ -380,6 +381,7 @@ impl CodeSets {
                 lazy("msdrg-exclusion-groups"),
                 lazy("hcc"),
                 lazy("hcc-labels"),
+                lazy("mce-ages"),
             ]),
             releases,
             warnings,
@@ -727,12 +729,13 @@ impl CodeSets {
         eager.chain(lazy).map(Table::heap_bytes).sum()
     }
 
-    fn lazy_tables(&self) -> [&data::LazyTable; 15] {
+    fn lazy_tables(&self) -> [&data::LazyTable; 16] {
         let [pcs, axes] = self.icd10pcs.tables();
         let [a, b, c, d] = self.gems.tables();
         let [cm_conversions, pcs_conversions] = self.conversions.tables();
-        let [severity, mdc, exclusions, groups, hcc, hcc_labels] = self.payment.tables();
+        let [severity, mdc, exclusions, groups, hcc, hcc_labels, ages] = self.payment.tables();
         [
+            ages,
             severity,
             mdc,
             exclusions,

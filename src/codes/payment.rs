@@ -104,6 +104,7 @@ pub struct Payment {
     exclusion_groups: LazyTable,
     hcc: LazyTable,
     hcc_labels: LazyTable,
+    mce_ages: LazyTable,
     versions: OnceLock<(u32, u32)>,
     years: OnceLock<Vec<u32>>,
 }
@@ -117,7 +118,8 @@ impl Payment {
             exclusion_groups,
             hcc,
             hcc_labels,
-        ]: [LazyTable; 6],
+            mce_ages,
+        ]: [LazyTable; 7],
     ) -> Payment {
         Payment {
             severity,
@@ -126,12 +128,13 @@ impl Payment {
             exclusion_groups,
             hcc,
             hcc_labels,
+            mce_ages,
             versions: OnceLock::new(),
             years: OnceLock::new(),
         }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 6] {
+    pub(super) fn tables(&self) -> [&LazyTable; 7] {
         [
             &self.severity,
             &self.mdc,
@@ -139,7 +142,21 @@ impl Payment {
             &self.exclusion_groups,
             &self.hcc,
             &self.hcc_labels,
+            &self.mce_ages,
         ]
+    }
+
+    /// The ages, in whole years, that a Medicare Code Editor age group (`newborn`,
+    /// `pediatric`, `maternity`, `adult`, as the ICD-10-CM edit flags name them) allows on
+    /// `day`: maternity was 12–55 until 2019-09-30 and is 9–64 since.
+    pub fn age_group(&self, group: &str, day: Day) -> Option<(u32, u32)> {
+        let iso = day.to_string();
+        self.mce_ages
+            .all(group)
+            .find(|r| {
+                r.field(3) <= iso.as_str() && (r.field(4).is_empty() || iso.as_str() <= r.field(4))
+            })
+            .and_then(|r| Some((r.field(1).parse().ok()?, r.field(2).parse().ok()?)))
     }
 
     /// Whether the principal diagnosis `principal` keeps `secondary` from counting as a CC or

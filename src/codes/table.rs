@@ -28,6 +28,11 @@ impl<'a> Row<'a> {
     }
 
     /// The `n`th tab-separated field, or "" when the row has fewer fields.
+    /// Field `n` as a comma-separated list, empty items dropped (a code's edit flags).
+    pub fn list(&self, n: usize) -> Vec<&'a str> {
+        self.field(n).split(',').filter(|f| !f.is_empty()).collect()
+    }
+
     pub fn field(&self, n: usize) -> &'a str {
         self.line.split('\t').nth(n).unwrap_or("")
     }

@@ -4,6 +4,7 @@
 
 use super::{Parsed, fields};
 use crate::codes::CodeSets;
+use crate::rules::patient::{Patient, Stated, born_in_field};
 use crate::rules::{Finding, Related, Rule, Scope, Severity};
 use crate::scan::Mention;
 
@@ -15,6 +16,9 @@ pub enum Role {
     Diagnosis,
     Pointer,
     Date,
+    /// The patient's birth date (`dob`, `birth_date`) or age (`age`, `patient_age`).
+    BirthDate,
+    Age,
     /// The encounter, visit or claim a row bills for (`encounter`, `claim_id`, `visit`):
     /// rows that share it are billed together.
     Visit,
@@ -48,6 +52,10 @@ fn role(name: &str) -> Role {
         || (n.starts_with("mod") && n[3..].bytes().all(|b| b.is_ascii_digit()))
     {
         Role::Modifier
+    } else if n == "dob" || has("birth") {
+        Role::BirthDate
+    } else if n == "age" || n == "patientage" || n == "ageyears" {
+        Role::Age
     } else if has("date") || n == "dos" {
         Role::Date
     } else if has("encounter") || has("claim") || has("visit") {
@@ -212,6 +220,7 @@ pub fn parse_notes(scanner: &crate::scan::Scanner, text: &str) -> Parsed {
             for mut scope in crate::rules::scope::encounters(note, &mentions) {
                 scope.start += f.start;
                 scope.end += f.start;
+                scope.note = scope.note.map(|(s, e)| (s + f.start, e + f.start));
                 for i in &mut scope.mentions {
                     *i += first;
                 }
@@ -307,6 +316,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         let mut pointer: Option<Field> = None;
         let mut date = None;
         let mut visit = None;
+        let mut patient = None;
         for (c, role) in roles.iter().enumerate() {
             let Some(f) = cell(c) else {
                 if *role == Role::Diagnosis {
@@ -365,6 +375,22 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     date = date
                         .or_else(|| crate::rules::scope::parse_date(text[f.start..f.end].trim()))
                 }
+                Role::BirthDate => {
+                    let born = crate::rules::scope::parse_date(text[f.start..f.end].trim());
+                    patient = born.and_then(|d| born_in_field(&d, f.start, f.end));
+                }
+                Role::Age => {
+                    patient = text[f.start..f.end]
+                        .trim()
+                        .parse::<u32>()
+                        .ok()
+                        .filter(|years| *years <= 124)
+                        .map(|years| Patient {
+                            stated: Stated::Age(years),
+                            start: f.start,
+                            end: f.end,
+                        });
+                }
                 _ => {}
             }
         }
@@ -414,6 +440,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             // A row's diagnoses are the line's, by its pointers or by being on it.
             linked: true,
             principal: None,
+            patient,
+            note: None,
         });
     }
     parsed

@@ -5,6 +5,7 @@
 use super::json::{self, Json};
 use super::{Parsed, fields};
 use crate::codes::{CodeSets, System};
+use crate::rules::patient::{self, Patient};
 use crate::rules::{Finding, Rule, Scope, Severity};
 use crate::scan::Mention;
 
@@ -57,22 +58,27 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             return parsed;
         }
     };
-    let mut resources = Vec::new();
+    // Each resource with the names a reference may give it (a Bundle entry's fullUrl).
+    let mut resources: Vec<(&Json, Option<&str>)> = Vec::new();
     if root.get("resourceType").and_then(Json::str) == Some("Bundle") {
         for e in root.get("entry").map(Json::items).unwrap_or(&[]) {
             if let Some(r) = e.get("resource") {
-                resources.push(r);
+                resources.push((r, e.get("fullUrl").and_then(Json::str)));
             }
         }
     } else {
-        resources.push(&root);
+        resources.push((&root, None));
     }
-    for r in resources {
+    let patients: Vec<Known> = resources
+        .iter()
+        .filter_map(|&(r, full_url)| known_patient(r, full_url, "Patient/"))
+        .collect();
+    for &(r, _) in &resources {
         if matches!(
             r.get("resourceType").and_then(Json::str),
             Some("Claim" | "ExplanationOfBenefit")
         ) {
-            claim(sets, text, r, &mut parsed);
+            claim(sets, text, r, &patients, &mut parsed);
         }
     }
     // Resources list diagnoses, procedures and items in any order: put the mentions in
@@ -149,9 +155,63 @@ fn codings(
     ids
 }
 
-fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
+/// A Patient resource's birth date, with the references that name it.
+struct Known {
+    names: Vec<String>,
+    patient: Patient,
+}
+
+fn known_patient(r: &Json, full_url: Option<&str>, prefix: &str) -> Option<Known> {
+    if r.get("resourceType").and_then(Json::str) != Some("Patient") {
+        return None;
+    }
+    let Some(Json::String(born, start, end)) = r.get("birthDate") else {
+        return None;
+    };
+    let mut names: Vec<String> = full_url.map(str::to_string).into_iter().collect();
+    if let Some(id) = r.get("id").and_then(Json::str) {
+        names.push(format!("{prefix}{id}"));
+    }
+    Some(Known {
+        names,
+        patient: patient::born_in_field(born, *start, *end)?,
+    })
+}
+
+/// The claim's patient: the one its `patient.reference` names (in the Bundle, or contained
+/// in the claim), else the Bundle's only Patient.
+fn claim_patient(r: &Json, bundle: &[Known]) -> Option<Patient> {
+    let contained: Vec<Known> = r
+        .get("contained")
+        .map(Json::items)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|c| known_patient(c, None, "#"))
+        .collect();
+    let reference = r
+        .get("patient")
+        .and_then(|p| p.get("reference"))
+        .and_then(Json::str);
+    let named = reference.and_then(|name| {
+        contained.iter().chain(bundle).find(|k| {
+            k.names
+                .iter()
+                .any(|n| n == name || name.ends_with(&format!("/{n}")))
+        })
+    });
+    named
+        .or_else(|| {
+            (contained.len() + bundle.len() == 1)
+                .then(|| contained.first().or(bundle.first()))
+                .flatten()
+        })
+        .map(|k| k.patient)
+}
+
+fn claim(sets: &CodeSets, text: &str, r: &Json, patients: &[Known], parsed: &mut Parsed) {
     // One resource is one claim: its scopes are billed together.
     let visit = Some(parsed.scopes.len());
+    let patient = claim_patient(r, patients);
     let date = r
         .get("billablePeriod")
         .and_then(|p| p.get("start"))
@@ -216,6 +276,8 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
                 visit,
                 linked: false,
                 principal,
+                patient,
+                note: None,
             });
         }
     }
@@ -286,6 +348,8 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, parsed: &mut Parsed) {
             visit,
             linked: matches!(pointers, Some(Json::Array(_))),
             principal,
+            patient,
+            note: None,
         });
     }
 }

@@ -5,6 +5,7 @@
 use super::{Parsed, Span, fields, problem, split};
 use crate::codes::{CodeSets, System};
 use crate::rules::Scope;
+use crate::rules::patient::{self, Patient};
 use crate::scan::Mention;
 
 /// Whether a text is an HL7 v2 message.
@@ -58,6 +59,8 @@ struct Line {
 struct Message {
     diagnoses: Vec<usize>,
     lines: Vec<Line>,
+    /// PID-7, the patient's date of birth.
+    patient: Option<Patient>,
 }
 
 pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
@@ -94,6 +97,15 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         let get = |n: usize| fields_.get(n).copied().filter(|f| f.end > f.start);
         match id {
             "MSH" => messages.push(Message::default()),
+            "PID" => {
+                let (Some(msg), Some(born)) = (messages.last_mut(), get(7)) else {
+                    continue;
+                };
+                // PID-7 is a timestamp: its first component, the date first.
+                let born = split(text, born, component)[0];
+                msg.patient =
+                    patient::born_in_field(&text[born.start..born.end], born.start, born.end);
+            }
             "DG1" => {
                 let Some(f) = get(3) else { continue };
                 let Some(msg) = messages.last_mut() else {
@@ -201,6 +213,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 visit,
                 linked: own.as_ref().is_some_and(|d| !d.is_empty()),
                 principal: None,
+                patient: msg.patient,
+                note: None,
             });
         }
     }

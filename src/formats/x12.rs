@@ -4,6 +4,7 @@
 
 use super::{Parsed, Span, fields, problem, split};
 use crate::codes::{CodeSets, Status, System};
+use crate::rules::patient::{self, Patient};
 use crate::rules::{Finding, Related, Rule, Scope, Severity};
 use crate::scan::{Evidence, Mention};
 
@@ -45,6 +46,8 @@ struct Claim {
     date: Option<String>,
     /// (procedure mention, pointers with their spans or None for "all diagnoses", line date)
     lines: Vec<Line>,
+    /// The patient's birth date: the DMG of the subscriber or patient loop before the claim.
+    patient: Option<Patient>,
 }
 
 pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
@@ -132,6 +135,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
     }
 
     let mut claims: Vec<Claim> = Vec::new();
+    // The last DMG read: the patient of the claims that follow, until a new subscriber.
+    let mut patient: Option<Patient> = None;
     let mut icd9_claim = false;
     let mut in_lines = false;
     let mut trailer = (false, false);
@@ -154,6 +159,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 claims.push(Claim {
                     start: seg.start,
                     institutional,
+                    patient,
                     ..Claim::default()
                 });
                 in_lines = false;
@@ -212,6 +218,18 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 }
             }
             "LX" => in_lines = true,
+            // HL03: 20 billing provider, 22 subscriber, 23 patient (a dependent, whose DMG
+            // follows). A new provider or subscriber is a new patient.
+            "HL" if el(3).is_some_and(|c| matches!(&text[c.start..c.end], "20" | "22")) => {
+                patient = None;
+            }
+            // DMG01 D8, DMG02 the birth date CCYYMMDD.
+            "DMG" => {
+                if let Some(born) = el(2) {
+                    patient =
+                        patient::born_in_field(&text[born.start..born.end], born.start, born.end);
+                }
+            }
             "SV1" | "SV2" => {
                 let Some(claim) = claims.last_mut() else {
                     parsed.problems.push(problem(
@@ -319,6 +337,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 visit,
                 linked: false,
                 principal,
+                patient: claim.patient,
+                note: None,
             });
         }
         for Line {
@@ -362,6 +382,8 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 visit,
                 linked: pointers.is_some(),
                 principal,
+                patient: claim.patient,
+                note: None,
             });
         }
     }

@@ -4,7 +4,9 @@
 
 mod claims;
 mod codes;
+mod mce;
 mod notes;
+pub mod patient;
 mod payment;
 mod registry;
 pub mod scope;
@@ -112,6 +114,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     notes::check(input, &mut raw);
     claims::check(input, &mut raw);
     payment::check(input, &mut raw);
+    mce::check(input, &mut raw);
     raw
 }
 

@@ -29,6 +29,12 @@ pub enum Rule {
     LateralityMismatch,
     CcExcluded,
     HccDropped,
+    AgeConflict,
+    UnacceptablePrincipal,
+    ExternalCausePrincipal,
+    QuestionableAdmission,
+    NonCoveredProcedure,
+    LimitedCoverageProcedure,
 }
 
 /// Rules switched on and off together in the editor settings (`ruleGroups`).
@@ -113,7 +119,7 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 29] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
@@ -137,6 +143,12 @@ impl Rule {
         Rule::LateralityMismatch,
         Rule::CcExcluded,
         Rule::HccDropped,
+        Rule::AgeConflict,
+        Rule::UnacceptablePrincipal,
+        Rule::ExternalCausePrincipal,
+        Rule::QuestionableAdmission,
+        Rule::NonCoveredProcedure,
+        Rule::LimitedCoverageProcedure,
     ];
 
     /// The name in `dxpx.toml`, settings and `dxpx-ignore` comments.
@@ -302,6 +314,42 @@ impl Rule {
                 Info,
                 ClaimEdits,
                 "a CMS-HCC category that a higher category of its hierarchy, also coded, drops",
+            ),
+            Rule::AgeConflict => (
+                "age-conflict",
+                Warning,
+                ClaimEdits,
+                "a newborn, pediatric, maternity or adult code for a patient outside its ages on the date of service (Medicare Code Editor)",
+            ),
+            Rule::UnacceptablePrincipal => (
+                "unacceptable-principal",
+                Warning,
+                ClaimEdits,
+                "an inpatient claim's principal diagnosis that the Medicare Code Editor does not accept as principal",
+            ),
+            Rule::ExternalCausePrincipal => (
+                "external-cause-principal",
+                Warning,
+                ClaimEdits,
+                "an external-cause code as an inpatient claim's principal diagnosis (Medicare Code Editor)",
+            ),
+            Rule::QuestionableAdmission => (
+                "questionable-admission",
+                Warning,
+                ClaimEdits,
+                "a principal diagnosis that seldom needs an inpatient stay (Medicare Code Editor)",
+            ),
+            Rule::NonCoveredProcedure => (
+                "non-covered-procedure",
+                Warning,
+                ClaimEdits,
+                "an ICD-10-PCS procedure Medicare does not cover, or not with a diagnosis coded beside it (Medicare Code Editor)",
+            ),
+            Rule::LimitedCoverageProcedure => (
+                "limited-coverage-procedure",
+                Info,
+                ClaimEdits,
+                "an ICD-10-PCS procedure Medicare covers only under a national coverage determination's conditions (Medicare Code Editor)",
             ),
         }
     }

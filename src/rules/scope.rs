@@ -5,6 +5,8 @@
 //! from one such line to the next, is an encounter of its own. A charge sheet or claim gives
 //! each procedure line its linked diagnoses.
 
+use super::patient::{self, Patient};
+use crate::codes::history::Day;
 use crate::scan::Mention;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -26,6 +28,12 @@ pub struct Scope {
     /// The principal diagnosis of an inpatient (institutional) claim, which the MS-DRG
     /// grouper's CC exclusions read.
     pub principal: Option<usize>,
+    /// The patient's birth date or age, where a claim's fields state it.
+    pub patient: Option<Patient>,
+    /// The note this encounter is part of (a notes table's cell), as a byte range: where a
+    /// note states once what holds for all its encounters, such as the patient's age. Read
+    /// only by the rules that need it (see [`Visit::patient`]).
+    pub note: Option<(usize, usize)>,
 }
 
 /// What is billed together: a note's encounter, or the scopes of one claim (or of the
@@ -41,6 +49,20 @@ pub struct Visit {
     pub prose: bool,
     pub date_of_service: Option<String>,
     pub principal: Option<usize>,
+    patient: Option<Patient>,
+    note: Option<(usize, usize)>,
+}
+
+impl Visit {
+    /// The patient: as the claim's fields state them, else as the visit's note says (read
+    /// now, as few visits need it: only codes with an age group do).
+    pub fn patient(&self, text: &str) -> Option<Patient> {
+        self.patient.or_else(|| {
+            let (start, end) = self.note?;
+            let reference = reference_day(self.date_of_service.as_deref());
+            patient::in_note(text.get(start..end)?, reference).map(|p| p.moved(start))
+        })
+    }
 }
 
 /// The visits of a document's scopes, in the order their first scope comes.
@@ -60,6 +82,8 @@ pub fn visits(scopes: &[Scope]) -> Vec<Visit> {
                     .take()
                     .or_else(|| scope.date_of_service.clone());
                 visit.principal = visit.principal.or(scope.principal);
+                visit.patient = visit.patient.or(scope.patient);
+                visit.note = visit.note.or(scope.note);
             }
             None => {
                 if let Some(v) = scope.visit {
@@ -72,6 +96,8 @@ pub fn visits(scopes: &[Scope]) -> Vec<Visit> {
                     prose: scope.visit.is_none() && !scope.linked,
                     date_of_service: scope.date_of_service.clone(),
                     principal: scope.principal,
+                    patient: scope.patient,
+                    note: scope.note,
                 });
             }
         }
@@ -130,9 +156,8 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
                 .first()
                 .and_then(|s| s.1.clone())
                 .or_else(|| find_date_of_service(text)),
-            visit: None,
-            linked: false,
-            principal: None,
+            note: Some((0, text.len())),
+            ..Scope::default()
         });
         return scopes;
     }
@@ -148,12 +173,18 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
             end,
             mentions: ids,
             date_of_service: date.clone(),
-            visit: None,
-            linked: false,
-            principal: None,
+            note: Some((0, text.len())),
+            ..Scope::default()
         });
     }
     scopes
+}
+
+/// The day a note's two-digit birth year is read against: its date of service, else today.
+fn reference_day(date_of_service: Option<&str>) -> Day {
+    date_of_service
+        .and_then(Day::parse)
+        .unwrap_or_else(Day::today)
 }
 
 /// A date of service stated anywhere in the text.

@@ -56,6 +56,16 @@ pub fn run_json_lines<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::
         .collect()
 }
 
+/// `dxpx check --format json --fail-on never` on a file of the checkout.
+pub fn check_json_args(relative: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    ["check", "--format", "json", "--fail-on", "never"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([path.to_string_lossy().to_string()])
+        .collect()
+}
+
 /// The lines of kind "visit" of `dxpx check --format json ARGS…`.
 pub fn run_json_visits<A: AsRef<std::ffi::OsStr>>(args: &[A]) -> Vec<serde_json::Value> {
     run_json_all(args)

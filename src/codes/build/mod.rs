@@ -283,6 +283,9 @@ pub fn build_from(dir: &Path) -> Result<Built, BuildError> {
         };
         let order = sources.find(|n| n.contains("icd10cm") && n.contains("order"));
         icd10cm::build(tabular, &changes, order, mce_dx.as_ref(), &mut built)?;
+        if let Some(ages) = sources.find(|n| n.contains("mce") && n.contains("age-ranges")) {
+            payment::build_mce_ages(ages, &mut built)?;
+        }
     }
     if let Some(tables) = sources.find(|n| {
         n.contains("pcs") && n.contains("tables") && (n.ends_with(".xml") || n.ends_with(".xml.xz"))

@@ -186,6 +186,40 @@ pub fn build_hcc(
     Ok(())
 }
 
+/// The Medicare Code Editor's age groups (`age_group, min_age, max_age, effective_start,
+/// effective_end`) → table `mce-ages` (the group as the code flags name it: `newborn`,
+/// `pediatric`, `maternity`, `adult`; youngest and oldest age in years; first and last day,
+/// ISO, the last empty while in force). The file's name joins the ICD-10-CM release's
+/// sources, whose edit flags it gives ages to.
+pub fn build_mce_ages(path: &Path, built: &mut Built) -> Result<(), BuildError> {
+    let mut rows = Vec::new();
+    tsv_rows(path, 4, |line, f| {
+        let (Some(min), Some(max)) = (version(f[1]), version(f[2])) else {
+            return Err(BuildError::new(path, Some(line), "an age is not a number"));
+        };
+        let day = |d: &str| -> Result<String, BuildError> {
+            match d.trim() {
+                "" => Ok(String::new()),
+                d => super::iso_date(d)
+                    .ok_or_else(|| BuildError::new(path, Some(line), format!("bad date {d:?}"))),
+            }
+        };
+        rows.push(format!(
+            "{}\t{min}\t{max}\t{}\t{}",
+            f[0].trim().to_ascii_lowercase(),
+            day(f[3])?,
+            day(f.get(4).copied().unwrap_or(""))?
+        ));
+        Ok(())
+    })?;
+    built.tables.insert("mce-ages", sorted(rows));
+    if let Some(cm) = built.releases.iter_mut().find(|r| r.set == "ICD-10-CM") {
+        cm.sources
+            .push(format!("{} (MCE age groups)", file_name(path)));
+    }
+    Ok(())
+}
+
 /// The CMS-HCC payment model dxpx shows (V24, the ESRD models and RxHCC are in the same
 /// files, for other programs).
 const MODEL: &str = "CMS-HCC Model V28";
