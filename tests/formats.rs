@@ -451,3 +451,31 @@ fn a_csv_with_no_column_dxpx_reads_says_so() {
         );
     }
 }
+
+/// A claim line with no side where its diagnoses name one: the fix writes the modifier into
+/// the service line's composite, and the claim then reads clean.
+#[test]
+fn the_side_modifier_fix_writes_into_the_x12_composite() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/claims/claim-edits.x12");
+    let text = std::fs::read_to_string(path).unwrap();
+    let a = analyze("claim-edits.x12", &text);
+    let missing = a
+        .findings
+        .iter()
+        .find(|f| f.id() == "dxpx/laterality-mismatch" && f.message.contains("no side modifier"))
+        .expect("20610 without a side");
+    let edit = &missing.fixes[0].edits[0];
+    let mut fixed = text.clone();
+    fixed.replace_range(edit.start..edit.end, &edit.text);
+    assert!(fixed.contains("SV1*HC:20610:LT*200"), "{fixed}");
+    let after = analyze("claim-edits.x12", &fixed);
+    assert!(
+        !after
+            .findings
+            .iter()
+            .any(|f| f.message.contains("20610 has no side modifier")),
+        "{:?}",
+        after.findings
+    );
+}

@@ -10,7 +10,7 @@
 
 use super::{Finding, Fix, Input, Related, Replace, Rule, Severity};
 use crate::codes::{CodeSets, Status, System};
-use crate::scan::Mention;
+use crate::scan::{Evidence, Mention};
 
 pub fn check(input: &Input, out: &mut Vec<Finding>) {
     for visit in super::scope::visits(input.scopes) {
@@ -288,9 +288,26 @@ fn laterality(input: &Input, in_scope: &[&Mention], linked: bool, out: &mut Vec<
                     first.name(),
                     first.modifier()
                 );
-                // A claim's or a sheet's modifier goes in its own field, which the line may
-                // not have: the message says what to add, and no fix writes it.
-                out.push(finding(p, message, first));
+                let mut f = finding(p, message, first);
+                // An X12 service line's modifiers follow the code in its composite, after the
+                // separator before the code (`HC:27447` → `HC:27447:LT`). A sheet's or a FHIR
+                // item's go in a field the line may not have: there the message says what to
+                // add, and no fix writes it.
+                let composite =
+                    matches!(&p.evidence, Evidence::Field(f) if f == "SV1" || f == "SV2");
+                let separator = p.start.checked_sub(1).map(|i| input.text.as_bytes()[i]);
+                if let Some(sep) = separator.filter(|c| composite && c.is_ascii_punctuation()) {
+                    f.fixes.push(Fix {
+                        title: format!("Add modifier {}", first.modifier()),
+                        edits: vec![Replace {
+                            start: p.end,
+                            end: p.end,
+                            text: format!("{}{}", sep as char, first.modifier()),
+                        }],
+                        preferred: true,
+                    });
+                }
+                out.push(f);
             }
         }
     }
