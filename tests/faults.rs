@@ -145,7 +145,10 @@ fn a_panic_while_reading_an_edit_resynchronises_that_document_only() {
 )]
 fn pull_diagnostics_of_a_document_that_meets_a_bug() {
     let mut c = Client::start(&["lsp"]);
-    c.initialize(json!({"textDocument": {"diagnostic": {}}}), json!({}));
+    c.initialize(
+        json!({"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": true}}}),
+        json!({}),
+    );
     c.open(BAD, &format!("Patient {PATIENT}\n{MARKER}\nDx: E11.9\n"));
     c.open(GOOD, "Dx: E11.99\n");
     let pull = |c: &mut Client, uri: &str| {

@@ -318,6 +318,42 @@ fn diagnostics_with_hints(c: &mut Client, uri: &str) -> Vec<Value> {
     panic!("no documentation hints for {uri}");
 }
 
+/// Neovim 0.11 pulls diagnostics but cannot be asked to pull again (no
+/// `workspace.diagnostics.refreshSupport`): the hints, ready after the first pull, would wait
+/// for the next edit. Such a client gets diagnostics pushed, hints included, with no edit.
+#[test]
+fn a_client_that_pulls_but_takes_no_refresh_gets_the_hints_pushed() {
+    let mut c = Client::start(&["lsp"]);
+    let neovim_0_11 = json!({
+        "textDocument": {
+            "diagnostic": {"dynamicRegistration": false},
+            "publishDiagnostics": {"relatedInformation": true, "tagSupport": {"valueSet": [1, 2]}},
+            "codeLens": {"dynamicRegistration": false},
+            "inlayHint": {"dynamicRegistration": true}
+        },
+        "workspace": {"inlayHint": {"refreshSupport": true}, "semanticTokens": {"refreshSupport": true}}
+    });
+    let r = c.initialize(neovim_0_11, json!({}));
+    assert!(
+        r["capabilities"]["diagnosticProvider"].is_null(),
+        "pull offered to a client that cannot re-pull: {r}"
+    );
+    let uri = "file:///tmp/dxpx-test/neovim.note";
+    c.open(uri, VISIT);
+    // Only didOpen was sent: what arrives later arrives by push.
+    let diags = diagnostics_with_hints(&mut c, uri);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "dxpx/documented-not-coded")
+    );
+    // Said in the editor's log at the information level, not on stderr (Neovim files that
+    // under [ERROR]).
+    assert_eq!(c.wait_for_log("documentation hints ready"), 3);
+    assert!(!c.stderr.lock().unwrap().contains("hints ready"));
+    c.shutdown();
+}
+
 #[test]
 fn the_server_hints_at_conditions_not_coded_and_codes_too_vague() {
     let mut c = hint_client(json!({}));

@@ -261,7 +261,8 @@ fn a_quick_fix_replaces_the_code() {
 fn pull_diagnostics_when_the_client_supports_them() {
     let mut c = Client::start(&["lsp"]);
     let r = c.initialize(
-        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}}),
+        json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}},
+               "workspace": {"diagnostics": {"refreshSupport": true}}}),
         json!({}),
     );
     assert!(!r["capabilities"]["diagnosticProvider"].is_null());

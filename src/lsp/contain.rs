@@ -47,7 +47,10 @@ where
             } else {
                 "notification dropped"
             };
-            eprintln!("dxpx: {method} failed: {fault}; {outcome}, the server goes on");
+            super::server::log(
+                tower_lsp_server::ls_types::MessageType::ERROR,
+                &format!("{method} failed: {fault}; {outcome}, the server goes on"),
+            );
             id.map(|id| {
                 Response::from_error(
                     id,

@@ -20,7 +20,10 @@ pub fn diagnostics(st: &State, uri: &Uri, doc: &Document) -> Vec<Diagnostic> {
             .map(|f| convert::diagnostic(doc, uri, f, st.encoding))
             .collect(),
         Err(fault) => {
-            super::server::log(&format!("checking {} failed: {fault}", uri.as_str()));
+            super::server::log(
+                MessageType::ERROR,
+                &format!("checking {} failed: {fault}", uri.as_str()),
+            );
             vec![convert::internal_error(&fault, doc.lost)]
         }
     }

@@ -14,7 +14,7 @@ use crate::scan::Scanner;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
@@ -62,9 +62,20 @@ pub struct Backend {
     publish_ready: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
-/// Logs go to stderr, and name codes, positions and URIs only: never note text.
-pub(super) fn log(message: &str) {
-    eprintln!("dxpx: {message}");
+/// Where the server's messages go once it runs: the client's `window/logMessage` (an editor
+/// files stderr under errors). Before that, and in the transport, which has no client:
+/// stderr.
+static CLIENT_LOG: OnceLock<(Client, tokio::runtime::Handle)> = OnceLock::new();
+
+/// Logs name codes, positions and URIs only: never note text.
+pub(super) fn log(level: MessageType, message: &str) {
+    match CLIENT_LOG.get() {
+        Some((client, runtime)) => {
+            let (client, message) = (client.clone(), format!("dxpx: {message}"));
+            runtime.spawn(async move { client.log_message(level, message).await });
+        }
+        None => eprintln!("dxpx: {message}"),
+    }
 }
 
 impl State {
@@ -102,6 +113,9 @@ impl Backend {
     /// the server shake hands.
     pub fn new(client: Client, load: LoadOptions) -> Backend {
         let (publish_ready, ready) = tokio::sync::watch::channel(false);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let _ = CLIENT_LOG.set((client.clone(), runtime));
+        }
         let backend = Backend {
             client,
             state: Arc::new(Mutex::new(State::new())),
@@ -143,7 +157,10 @@ impl Backend {
                 CodeSets::embedded()
             } else {
                 CodeSets::load(&load).map(Arc::new).unwrap_or_else(|e| {
-                    log(&format!("{e}; using the embedded code sets"));
+                    log(
+                        MessageType::WARNING,
+                        &format!("{e}; using the embedded code sets"),
+                    );
                     CodeSets::embedded()
                 })
             };
@@ -164,7 +181,7 @@ impl Backend {
             let announce = backend.clone();
             runtime.spawn(async move {
                 for w in warnings {
-                    log(&w);
+                    log(MessageType::WARNING, &w);
                     announce
                         .client
                         .show_message(MessageType::WARNING, format!("dxpx: {w}"))
@@ -202,11 +219,14 @@ impl Backend {
             st.vocabulary_started = true;
         }
         let vocabulary = Arc::new(Vocabulary::build(sets));
-        log(&format!(
-            "documentation hints ready: {} phrases in {} ms",
-            vocabulary.phrases.len(),
-            vocabulary.build_time.as_millis()
-        ));
+        log(
+            MessageType::INFO,
+            &format!(
+                "documentation hints ready: {} phrases in {} ms",
+                vocabulary.phrases.len(),
+                vocabulary.build_time.as_millis()
+            ),
+        );
         {
             let mut st = self.state();
             if st.generation != generation {
@@ -301,13 +321,13 @@ impl Backend {
             let mut st = self.state();
             let mut config = match &st.root {
                 Some(root) => Config::discover(root).unwrap_or_else(|e| {
-                    log(&e.to_string());
+                    log(MessageType::WARNING, &e.to_string());
                     Config::default()
                 }),
                 None => Config::default(),
             };
             if let Err(e) = config.apply_settings(&st.settings) {
-                log(&format!("settings: {e}"));
+                log(MessageType::WARNING, &format!("settings: {e}"));
             }
             let load = LoadOptions {
                 data_dir: config.data_dir.clone(),
@@ -442,7 +462,7 @@ impl LanguageServer for Backend {
             .and_then(|h| h.content_format.as_ref())
             .and_then(|f| f.first())
             .is_none_or(|f| *f == MarkupKind::Markdown);
-        let pull = caps
+        let can_pull = caps
             .text_document
             .as_ref()
             .and_then(|t| t.diagnostic.as_ref())
@@ -466,6 +486,10 @@ impl LanguageServer for Backend {
                 .and_then(|d| d.refresh_support)
                 .unwrap_or(false),
         };
+        // The documentation hints and a reloaded code set arrive after the first pull: a
+        // client that pulls but cannot be asked to pull again (Neovim 0.11) would show them
+        // only after the next edit. Such a client gets them pushed, as every client accepts.
+        let pull = can_pull && refresh.diagnostics;
         #[allow(deprecated)]
         let root = params
             .workspace_folders
@@ -582,25 +606,31 @@ impl LanguageServer for Backend {
             let encoding = st.encoding;
             let scanner = st.scanner.clone();
             let Some(doc) = st.docs.get_mut(&uri) else {
-                log(&format!(
-                    "didChange for {} which is not open; ignored",
-                    uri.as_str()
-                ));
+                log(
+                    MessageType::WARNING,
+                    &format!("didChange for {} which is not open; ignored", uri.as_str()),
+                );
                 return;
             };
             if version <= doc.version {
-                log(&format!(
-                    "didChange for {} went from version {} back to {version}; ignored",
-                    uri.as_str(),
-                    doc.version
-                ));
+                log(
+                    MessageType::WARNING,
+                    &format!(
+                        "didChange for {} went from version {} back to {version}; ignored",
+                        uri.as_str(),
+                        doc.version
+                    ),
+                );
                 return;
             }
             if doc.lost {
-                log(&format!(
-                    "didChange for {} ignored: its text was lost after an internal error",
-                    uri.as_str()
-                ));
+                log(
+                    MessageType::WARNING,
+                    &format!(
+                        "didChange for {} ignored: its text was lost after an internal error",
+                        uri.as_str()
+                    ),
+                );
                 return;
             }
             for change in &params.content_changes {
@@ -611,18 +641,24 @@ impl LanguageServer for Backend {
                     Ok(edit) => {
                         let scanner = scanner.as_ref().expect("checked above");
                         if let Err(fault) = fault::catch(|| doc.reread(scanner, edit)) {
-                            log(&format!(
-                                "reading {} after an edit failed: {fault}; reading it again whole",
-                                uri.as_str()
-                            ));
+                            log(
+                                MessageType::ERROR,
+                                &format!(
+                                    "reading {} after an edit failed: {fault}; reading it again whole",
+                                    uri.as_str()
+                                ),
+                            );
                             doc.recover(scanner);
                         }
                     }
                     Err(fault) => {
-                        log(&format!(
-                            "applying an edit to {} failed: {fault}; the document must be reopened",
-                            uri.as_str()
-                        ));
+                        log(
+                            MessageType::ERROR,
+                            &format!(
+                                "applying an edit to {} failed: {fault}; the document must be reopened",
+                                uri.as_str()
+                            ),
+                        );
                         doc.lose(fault);
                         break;
                     }

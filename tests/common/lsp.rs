@@ -152,6 +152,36 @@ impl Client {
         }
     }
 
+    /// Waits for the server's `window/logMessage` containing `text`, and returns its level
+    /// (1 error, 2 warning, 3 info, 4 log).
+    pub fn wait_for_log(&mut self, text: &str) -> u64 {
+        let m = self.wait_for(|m| {
+            m["method"] == "window/logMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|s| s.contains(text))
+        });
+        self.backlog.push(m.clone());
+        m["params"]["type"].as_u64().unwrap()
+    }
+
+    /// Every message the server logged so far: its `window/logMessage`s read, and stderr.
+    pub fn logged(&self) -> String {
+        let mut out: Vec<String> = self
+            .backlog
+            .iter()
+            .filter(|m| m["method"] == "window/logMessage")
+            .map(|m| {
+                m["params"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        out.push(self.stderr.lock().unwrap().clone());
+        out.join("\n")
+    }
+
     /// The next publishDiagnostics for `uri` at `version` (or any version when `None`).
     pub fn diagnostics(&mut self, uri: &str, version: Option<i64>) -> Vec<Value> {
         let m = self.wait_for(|m| {

@@ -21,11 +21,11 @@ cat > "$XDG_CONFIG_HOME/nvim/init.lua" <<LUA
 vim.opt.runtimepath:append('$ROOT/editors/nvim')
 vim.lsp.enable('dxpx')
 LUA
-# A note written for this test: a visit with a diagnosis, and a procedure in an encounter
-# of its own with none.
+# A note written for this test: a visit with a diagnosis and a condition it does not code,
+# and a procedure in an encounter of its own with none.
 cat > "$SANDBOX/notes/visit.note" <<'NOTE'
 FOLLOW-UP VISIT
-
+Osteoarthritis of the right knee, stable.
 Date of service: 03/02/2026
 Type 2 diabetes without complications, Dx: E11.9
 Low back pain, Dx: M54.5
