@@ -342,3 +342,77 @@ fn scan_explains_what_it_did_not_take() {
     assert_eq!(String::from_utf8(plain.stdout).unwrap().lines().count(), 1);
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A data folder or CPT file that is not there is a usage error naming it (exit 2), for every
+/// command that reads the code sets: a typo must not check notes against the wrong release.
+#[test]
+fn a_missing_data_folder_or_cpt_file_is_exit_2() {
+    let note = root().join("examples/office-visit.note");
+    let runs: [&[&str]; 4] = [
+        &["check", "--data-dir", "/nonexistent/dxpx-data"],
+        &["lookup", "--data-dir", "/nonexistent/dxpx-data", "E11.9"],
+        &["search", "--cpt-file", "/nonexistent/cpt.txt", "diabetes"],
+        &["scan", "--data-dir", "/nonexistent/dxpx-data"],
+    ];
+    for args in runs {
+        let mut command = Command::new(common::dxpx());
+        command.args(args);
+        if matches!(args[0], "check" | "scan") {
+            command.arg(&note);
+        }
+        let out = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("/nonexistent/"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a result");
+    }
+}
+
+/// `scan` and `suggest` take folders as `check` does; a file without an extension is read
+/// when it is text; a folder with no document in it is an error, not "0 files checked".
+#[test]
+fn folders_and_files_without_extensions() {
+    let dir = std::env::temp_dir().join(format!("dxpx-folders-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("notes")).unwrap();
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(
+        dir.join("notes/visit"),
+        "Osteoarthritis of the right knee.\nDx: E11.9\nCPT 99213\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes/scan.png"), b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(common::dxpx()).args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let notes = dir.join("notes");
+    let notes = notes.to_str().unwrap();
+    let (code, out, _) = run(&["check", "--color", "never", notes]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("1 file checked, 2 codes found"), "{out}");
+    let (code, out, err) = run(&["scan", "--json", notes]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(
+        out.contains("\"E11.9\"") && !out.contains("scan.png"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["suggest", notes]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Osteoarthritis of the right knee"), "{out}");
+    let empty = dir.join("empty");
+    for command in ["check", "scan", "suggest"] {
+        let (code, _, err) = run(&[command, empty.to_str().unwrap()]);
+        assert_eq!(code, Some(2), "{command}: {err}");
+        assert!(
+            err.contains("no documents in this folder"),
+            "{command}: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

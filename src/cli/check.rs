@@ -231,7 +231,8 @@ fn check_file(
 
 /// The files to check: those named, and those under the folders named that dxpx reads,
 /// honouring .gitignore and the configured include/exclude globs.
-fn collect(paths: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>, String> {
+/// The files to read: each path given, and the documents under each folder.
+pub(super) fn collect(paths: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -265,10 +266,13 @@ fn collect(paths: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>, String> {
                 }
             };
             let p = entry.path();
+            // A file without an extension (exports often have none) is read when its first
+            // bytes are text; one with another extension (.png, .pdf) is not a document.
             let wanted = !config.include.is_empty()
-                || p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+                || match p.extension().and_then(|e| e.to_str()) {
+                    Some(e) => EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()),
+                    None => starts_as_text(p),
+                };
             if entry
                 .file_type()
                 .is_some_and(|t| t.is_file() || t.is_symlink())
@@ -277,10 +281,34 @@ fn collect(paths: &[PathBuf], config: &Config) -> Result<Vec<PathBuf>, String> {
                 found.push(p.to_path_buf());
             }
         }
+        if found.is_empty() {
+            return Err(format!(
+                "{}: no documents in this folder (dxpx reads .{}, and text files without an extension)",
+                path.display(),
+                EXTENSIONS.join(", .")
+            ));
+        }
         found.sort();
         files.extend(found);
     }
     Ok(files)
+}
+
+/// Whether a file's first 8 KiB are text: UTF-8 (a character cut at the end aside) with no
+/// NUL byte.
+fn starts_as_text(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8192];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let head = &head[..n];
+    n > 0
+        && !head.contains(&0)
+        && match std::str::from_utf8(head) {
+            Ok(_) => true,
+            Err(e) => e.error_len().is_none() && n == 8192,
+        }
 }
 
 fn summary(checked: &[Checked], skipped: usize) -> String {

@@ -15,6 +15,19 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// The code sets, or the exit of a run whose data options name nothing there.
+macro_rules! sets_or_exit {
+    ($options:expr) => {
+        match load($options) {
+            Ok(sets) => sets,
+            Err(e) => {
+                eprintln!("dxpx: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    };
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "dxpx",
@@ -61,6 +74,9 @@ enum Command {
     Check {
         /// Files and folders (recursively, honouring .gitignore); the current folder if none.
         paths: Vec<PathBuf>,
+        /// text: each finding with its line (1-based lines and columns); json: one object
+        /// per line, a finding or a visit's numbers (0-based lines, UTF-16 columns, as LSP);
+        /// sarif: SARIF 2.1.0 for code-scanning tools.
         #[arg(long, value_enum, default_value_t = check::Format::Text)]
         format: check::Format,
         /// Exit with status 1 when a finding is at least this severe.
@@ -82,6 +98,7 @@ enum Command {
     },
     /// Explain codes: system, release, title, hierarchy, notes, GEM targets.
     Lookup {
+        /// Codes as written: E11.9, e119, 0DTJ4ZZ, 250.00, 99213, J1885.
         #[arg(required = true)]
         codes: Vec<String>,
         /// Read the codes as this system only (ICD-10-CM, ICD-10-PCS, ICD-9-CM, CPT, HCPCS).
@@ -93,8 +110,10 @@ enum Command {
     },
     /// Print every code mention in files (`--json`: one object per line).
     Scan {
-        #[arg(required = true)]
+        /// Files and folders (folders as `check` reads them).
+        #[arg(required = true, value_name = "PATHS")]
         files: Vec<PathBuf>,
+        /// One JSON object per mention, per line.
         #[arg(long)]
         json: bool,
         /// Print only the number of mentions per file.
@@ -107,8 +126,10 @@ enum Command {
     /// The conditions notes document in words, with ranked candidate codes (`--json`: one
     /// object per condition).
     Suggest {
-        #[arg(required = true)]
+        /// Notes: files and folders (folders as `check` reads them).
+        #[arg(required = true, value_name = "PATHS")]
         files: Vec<PathBuf>,
+        /// One JSON object per condition, per line.
         #[arg(long)]
         json: bool,
         /// Every candidate of a condition (up to five), not only the first three.
@@ -117,14 +138,17 @@ enum Command {
     },
     /// Search the code sets by words ("type 2 diabetes", "asthma").
     Search {
+        /// The words, as a coder would type them (a prefix such as `diab` is enough).
         #[arg(required = true)]
         words: Vec<String>,
+        /// At most this many codes.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// One JSON object per code, per line.
         #[arg(long)]
         json: bool,
     },
-    /// Build or inspect the embedded code-set tables.
+    /// Build the embedded code-set tables from official files.
     Data {
         #[command(subcommand)]
         command: DataCommand,
@@ -222,7 +246,7 @@ fn run(cli: Cli) -> ExitCode {
                         && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            let scanner = crate::scan::Scanner::new(load(&data));
+            let scanner = crate::scan::Scanner::new(sets_or_exit!(&data));
             check::run(
                 &scanner,
                 check::Options {
@@ -241,7 +265,7 @@ fn run(cli: Cli) -> ExitCode {
             system,
             json,
         }) => lookup::lookup(
-            &load(&cli.data),
+            &*sets_or_exit!(&cli.data),
             &codes,
             system.as_deref(),
             cli.data.as_of,
@@ -253,7 +277,7 @@ fn run(cli: Cli) -> ExitCode {
             count,
             explain,
         }) => {
-            let scanner = crate::scan::Scanner::new(load(&cli.data));
+            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data));
             let format = match (json, count) {
                 (true, _) => scan::Format::Json,
                 (_, true) => scan::Format::Count,
@@ -262,11 +286,11 @@ fn run(cli: Cli) -> ExitCode {
             scan::scan(&scanner, &files, format, explain)
         }
         Some(Command::Suggest { files, json, all }) => {
-            let scanner = crate::scan::Scanner::new(load(&cli.data));
+            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data));
             suggest::suggest(&scanner, &files, json, all)
         }
         Some(Command::Search { words, limit, json }) => {
-            lookup::search(&load(&cli.data), &words.join(" "), limit, json)
+            lookup::search(&*sets_or_exit!(&cli.data), &words.join(" "), limit, json)
         }
         Some(Command::Data {
             command: DataCommand::Build { from, out },
@@ -297,17 +321,30 @@ fn load_config(
     crate::config::Config::discover(&dir)
 }
 
-/// The code sets the options ask for; problems with user files are warned about, and the
-/// embedded sets stand in.
-pub(crate) fn load(options: &DataOptions) -> Arc<CodeSets> {
+/// The code sets the options ask for. A folder or file named that is not there is an error
+/// (a typo would otherwise check a year of notes against the wrong release); problems inside
+/// user files are warned about, and the embedded sets stand in.
+pub(crate) fn load(options: &DataOptions) -> Result<Arc<CodeSets>, String> {
     let load = LoadOptions {
         data_dir: options.data_dir.clone(),
         cpt_file: options.cpt_file.clone(),
     };
     if load == LoadOptions::default() {
-        return CodeSets::embedded();
+        return Ok(CodeSets::embedded());
     }
-    match CodeSets::load(&load) {
+    if let Some(dir) = load.data_dir.as_ref().filter(|d| !d.is_dir()) {
+        return Err(format!(
+            "the data folder {} (--data-dir, or [data] dir) does not exist",
+            dir.display()
+        ));
+    }
+    if let Some(file) = load.cpt_file.as_ref().filter(|f| !f.is_file()) {
+        return Err(format!(
+            "the CPT file {} (--cpt-file, or [data] cpt-file) does not exist",
+            file.display()
+        ));
+    }
+    Ok(match CodeSets::load(&load) {
         Ok(sets) => {
             for w in &sets.warnings {
                 eprintln!("dxpx: warning: {w}");
@@ -318,12 +355,12 @@ pub(crate) fn load(options: &DataOptions) -> Arc<CodeSets> {
             eprintln!("dxpx: warning: {e}; using the embedded code sets");
             CodeSets::embedded()
         }
-    }
+    })
 }
 
 fn version(options: &DataOptions) -> ExitCode {
     println!("dxpx {}", env!("CARGO_PKG_VERSION"));
-    for r in load(options).releases() {
+    for r in sets_or_exit!(options).releases() {
         let dates = match (r.effective_from.is_empty(), r.effective_to.is_empty()) {
             (true, _) => String::new(),
             (false, true) => format!(", effective {}", r.effective_from),

@@ -62,11 +62,30 @@ pub fn each_document(
     mut each: impl FnMut(&mut dyn std::io::Write, &Path, &str),
 ) -> std::process::ExitCode {
     use std::io::Write;
+    // Folders as `dxpx check` reads them; a file that cannot be read is reported below.
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        match super::check::collect(
+            std::slice::from_ref(path),
+            &crate::config::Config::default(),
+        ) {
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("dxpx: {e}");
+                return std::process::ExitCode::from(super::EXIT_USAGE);
+            }
+        }
+    }
+    let paths = files;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     let mut report = Vec::new();
-    for path in paths {
+    for path in &paths {
         match read_document(path) {
             Ok(text) => {
                 report.clear();
