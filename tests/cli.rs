@@ -416,3 +416,21 @@ fn folders_and_files_without_extensions() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Numbers in JSON are as a person would write them: a section weight of 0.8, not
+/// 0.800000011920929.
+#[test]
+fn suggest_json_rounds_its_weights() {
+    let out = Command::new(common::dxpx())
+        .args(["suggest", "--json"])
+        .arg(root().join("examples/documentation.note"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.is_empty());
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let weight = v["weight"].to_string();
+        assert!(weight.len() <= 4, "{weight} in {line}");
+    }
+}

@@ -63,7 +63,8 @@ fn condition_json(
         "status": c.status.name(),
         "trigger": c.trigger,
         "section": c.section.name(),
-        "weight": c.section.weight(),
+        // Two decimals: the f32 weights (0.8) would print as 0.800000011920929.
+        "weight": (f64::from(c.section.weight()) * 100.0).round() / 100.0,
         "coded": c.coded,
     })
 }

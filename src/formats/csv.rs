@@ -306,7 +306,12 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 Rule::MalformedFile,
                 *row_start,
                 end,
-                format!("this row has {} fields where the header has {}; the codes in it are still checked", fields.len(), header.len()),
+                format!(
+                    "this row has {} field{} where the header has {}; the codes in it are still checked",
+                    fields.len(),
+                    if fields.len() == 1 { "" } else { "s" },
+                    header.len()
+                ),
             ));
         }
         let cell = |c: usize| fields.get(c).copied().filter(|f| f.end > f.start);
