@@ -66,13 +66,11 @@ fn a_panic_in_a_request_is_an_internal_error_and_the_server_goes_on() {
     change(&mut c, GOOD, 2, "Dx: E11.99\n");
     assert_eq!(codes(&c.diagnostics(GOOD, Some(2))), ["dxpx/invalid-code"]);
 
-    let stderr = c.stderr.clone();
+    // The editor's log names the method and the place, as an error.
+    let level = c.wait_for_log("dxpx/debug/panic failed: internal error at src/lsp/server.rs");
+    assert_eq!(level, 1);
+    let log = c.logged();
     c.shutdown();
-    let log = stderr.lock().unwrap().clone();
-    assert!(
-        log.contains("dxpx/debug/panic failed: internal error at src/lsp/server.rs"),
-        "the log names the method and the place: {log}"
-    );
     assert_private(&log);
 }
 
@@ -129,10 +127,9 @@ fn a_panic_while_reading_an_edit_resynchronises_that_document_only() {
     assert_eq!(strip(&edited), strip(&fresh));
     assert!(codes(&edited).contains(&"dxpx/invalid-code".to_string()));
 
-    let stderr = c.stderr.clone();
+    assert_eq!(c.wait_for_log("reading it again whole"), 1);
+    let log = c.logged();
     c.shutdown();
-    let log = stderr.lock().unwrap().clone();
-    assert!(log.contains("reading it again whole"), "{log}");
     assert_private(&log);
 }
 
