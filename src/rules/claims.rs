@@ -8,12 +8,13 @@
 //! CPT sections instead: a procedure of the Surgery section (10004–69990) is one that a
 //! separately billed E/M must be set apart from, and one whose side a payer checks.
 
+use super::scope::Visit;
 use super::{Finding, Fix, Input, Related, Replace, Rule, Severity};
 use crate::codes::{CodeSets, Status, System};
 use crate::scan::{Evidence, Mention};
 
-pub fn check(input: &Input, out: &mut Vec<Finding>) {
-    for visit in super::scope::visits(input.scopes) {
+pub fn check(input: &Input, visits: &[Visit], out: &mut Vec<Finding>) {
+    for visit in visits {
         let lines: Vec<&Mention> = visit
             .mentions
             .iter()

@@ -66,9 +66,8 @@ pub(super) fn service_days(input: &Input) -> Vec<ServiceDay> {
     days
 }
 
-pub fn check(input: &Input, out: &mut Vec<Finding>) {
+pub fn check(input: &Input, days: &[ServiceDay], out: &mut Vec<Finding>) {
     let sets = input.sets;
-    let days = service_days(input);
     for (i, m) in input.mentions.iter().enumerate() {
         let on = days[i];
         // ICD-9-CM was the code set for services before 2015-10-01.

@@ -10,12 +10,12 @@
 //! The flags are those of the newest edition dxpx has; the age groups are the ones in force
 //! on the date of service.
 
-use super::codes::{ServiceDay, service_days};
+use super::codes::ServiceDay;
+use super::is_valid_diagnosis as is_diagnosis;
 use super::patient::Patient;
 use super::scope::Visit;
 use super::{Finding, Input, Related, Rule, Severity};
 use crate::codes::{Status, System};
-use crate::scan::Mention;
 
 /// The age groups, as the ICD-10-CM flags name them, with the words a message uses.
 const AGE_GROUPS: &[(&str, &str)] = &[
@@ -31,19 +31,14 @@ const AGE_GROUPS: &[(&str, &str)] = &[
 const PAIRED_NONCOVERAGE: &[&str] = &["ncov6", "ncov7", "ncov_z302"];
 const LIMITED_COVERAGE: &[&str] = &["lcov", "lcov_artheartxpa", "lcov_artheartxpb", "kidneyxp"];
 
-pub fn check(input: &Input, out: &mut Vec<Finding>) {
-    let days = service_days(input);
-    for visit in super::scope::visits(input.scopes) {
-        age_conflicts(input, &days, &visit, out);
+pub fn check(input: &Input, days: &[ServiceDay], visits: &[Visit], out: &mut Vec<Finding>) {
+    for visit in visits {
+        age_conflicts(input, days, visit, out);
         if let Some(p) = visit.principal {
-            principal(input, &visit, p, out);
+            principal(input, visit, p, out);
         }
-        coverage(input, &visit, out);
+        coverage(input, visit, out);
     }
-}
-
-fn is_diagnosis(m: &Mention) -> bool {
-    m.system == System::Icd10Cm && m.status == Status::Valid
 }
 
 fn age_conflicts(input: &Input, days: &[ServiceDay], visit: &Visit, out: &mut Vec<Finding>) {

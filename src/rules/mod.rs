@@ -109,13 +109,21 @@ pub struct Input<'a> {
 /// configured severity yet ([`finish`] applies both).
 pub fn check(input: &Input) -> Vec<Finding> {
     let mut raw = Vec::new();
-    codes::check(input, &mut raw);
+    // Each mention's day and the visits are read by several rule files: made once.
+    let days = codes::service_days(input);
+    let visits = scope::visits(input.scopes);
+    codes::check(input, &days, &mut raw);
     support::check(input, &mut raw);
     notes::check(input, &mut raw);
-    claims::check(input, &mut raw);
-    payment::check(input, &mut raw);
-    mce::check(input, &mut raw);
+    claims::check(input, &visits, &mut raw);
+    payment::check(input, &days, &visits, &mut raw);
+    mce::check(input, &days, &visits, &mut raw);
     raw
+}
+
+/// A valid ICD-10-CM code: what MS-DRG severity, CMS-HCC and the code editor's flags weigh.
+fn is_valid_diagnosis(m: &Mention) -> bool {
+    m.system == crate::codes::System::Icd10Cm && m.status == crate::codes::Status::Valid
 }
 
 /// Suppressions, then the configured severities (a rule turned off drops its findings; a

@@ -3,22 +3,17 @@
 //! categories of one hierarchy only the higher counts (hcc-dropped). Both are information: the
 //! codes may be right, they only do not weigh.
 
-use super::codes::service_days;
+use super::codes::ServiceDay;
+use super::is_valid_diagnosis as is_diagnosis;
+use super::scope::Visit;
 use super::{Finding, Input, Related, Rule, Severity};
 use crate::codes::payment::Level;
-use crate::codes::{Status, System};
-use crate::scan::Mention;
 
-pub fn check(input: &Input, out: &mut Vec<Finding>) {
-    let days = service_days(input);
-    cc_excluded(input, &days, out);
-    for visit in super::scope::visits(input.scopes) {
-        hcc_dropped(input, &days, &visit.mentions, out);
+pub fn check(input: &Input, days: &[ServiceDay], visits: &[Visit], out: &mut Vec<Finding>) {
+    cc_excluded(input, days, out);
+    for visit in visits {
+        hcc_dropped(input, days, &visit.mentions, out);
     }
-}
-
-fn is_diagnosis(m: &Mention) -> bool {
-    m.system == System::Icd10Cm && m.status == Status::Valid
 }
 
 fn cc_excluded(input: &Input, days: &[super::codes::ServiceDay], out: &mut Vec<Finding>) {
