@@ -33,6 +33,9 @@ fn codes_in_their_usual_places() {
         ["99213", "20610", "M17.11"]
     );
     assert_eq!(found("ICD-10-PCS: 0DTJ4ZZ"), ["0DTJ4ZZ"]);
+    // Dx beside Px, as a superbill writes them; "px" in prose is no label.
+    assert_eq!(found("Dx: E11.9\nPx: 99213"), ["E11.9", "99213"]);
+    assert_eq!(found("px 99213 units"), Vec::<&str>::new());
     assert_eq!(
         found("Immunization: 90686, admin G0008 (Z23)"),
         ["90686", "G0008", "Z23"]

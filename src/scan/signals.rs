@@ -54,6 +54,8 @@ const SIGNALS: &[(&str, Signal)] = &[
     ("diagnoses", Signal::Diagnosis),
     ("procedure", Signal::Code),
     ("procedures", Signal::Code),
+    // The procedure beside `Dx` on a superbill or a coder's note: "Px: 99213".
+    ("Px", Signal::Code),
     ("code", Signal::Code),
     ("codes", Signal::Code),
     ("code(s)", Signal::Code),
@@ -179,6 +181,12 @@ impl Signals {
                     // Words of prose as often as labels: a label only with its colon.
                     "diagnosis" | "diagnoses" | "procedure" | "procedures" => {
                         text[e..].trim_start_matches(' ').starts_with(':')
+                    }
+                    // "Px" is a prognosis or a physical exam in prose: a label with its
+                    // capital and its colon only.
+                    "Px" => {
+                        matches!(&text[s..e], "Px" | "PX")
+                            && text[e..].trim_start_matches(' ').starts_with(':')
                     }
                     _ => true,
                 };
