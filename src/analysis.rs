@@ -105,17 +105,20 @@ pub fn check_with_hints(
         Some(s) => s.scopes.clone(),
         None => rules::scope::encounters(text, mentions),
     };
-    let mut raw = rules::check(&rules::Input {
+    let input = rules::Input {
         text,
         mentions,
         scopes: &scopes,
         sets,
         config,
-    });
+    };
+    let mut raw = rules::check(&input);
     if let Some(s) = structure {
         raw.extend(s.problems.iter().cloned());
     }
     raw.extend(hints(&scopes));
+    // After the hints: the conditions they find are the first diagnoses offered.
+    rules::offer_diagnoses(&input, &mut raw);
     (scopes, rules::finish(text, config, raw))
 }
 

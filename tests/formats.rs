@@ -479,3 +479,56 @@ fn the_side_modifier_fix_writes_into_the_x12_composite() {
         after.findings
     );
 }
+
+/// A charge-sheet row billed with no diagnosis: the fix writes a diagnosis of its encounter
+/// into the row's empty diagnosis cell, one edit per such row of the encounter, and the
+/// sheet then reads clean. Another encounter's diagnosis (maybe another patient's) is not
+/// offered.
+#[test]
+fn the_add_diagnosis_fix_fills_the_sheets_empty_cells() {
+    let text = "encounter,cpt,dx1,dx2\n\
+        A,99213,M17.11,\n\
+        A,20610,,\n\
+        A,J3301,,\n\
+        B,36415,E11.9,\n";
+    let a = analyze("sheet.csv", text);
+    let unsupported: Vec<_> = a
+        .findings
+        .iter()
+        .filter(|f| f.rule == dxpx::rules::Rule::UnsupportedProcedure)
+        .collect();
+    assert_eq!(unsupported.len(), 2, "{:?}", a.findings);
+    let fix = &unsupported[0].fixes[0];
+    assert_eq!(fix, &unsupported[1].fixes[0], "one fix for the encounter");
+    assert!(
+        fix.title.starts_with("Add diagnosis M17.11")
+            && fix.title.ends_with("(supports 20610, J3301)"),
+        "{}",
+        fix.title
+    );
+    assert!(
+        !unsupported[0]
+            .fixes
+            .iter()
+            .any(|f| f.code.as_deref() == Some("E11.9")),
+        "{:?}",
+        unsupported[0].fixes
+    );
+    let mut fixed = text.to_string();
+    for e in fix.edits.iter().rev() {
+        fixed.replace_range(e.start..e.end, &e.text);
+    }
+    assert!(
+        fixed.contains("A,20610,M17.11,\nA,J3301,M17.11,\n"),
+        "{fixed}"
+    );
+    let after = analyze("sheet.csv", &fixed);
+    assert!(
+        !after
+            .findings
+            .iter()
+            .any(|f| f.rule == dxpx::rules::Rule::UnsupportedProcedure),
+        "{:?}",
+        after.findings
+    );
+}

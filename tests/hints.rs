@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::lsp::{Client, position_of};
+use common::lsp::{Client, apply, position_of};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -351,6 +351,182 @@ fn a_client_that_pulls_but_takes_no_refresh_gets_the_hints_pushed() {
     // under [ERROR]).
     assert_eq!(c.wait_for_log("documentation hints ready"), 3);
     assert!(!c.stderr.lock().unwrap().contains("hints ready"));
+    c.shutdown();
+}
+
+/// The client Neovim 0.11 is: it pulls diagnostics, takes no refresh, and so gets them pushed.
+fn neovim_0_11() -> Client {
+    let mut c = Client::start(&["lsp"]);
+    c.initialize(
+        json!({
+            "textDocument": {
+                "diagnostic": {"dynamicRegistration": false},
+                "publishDiagnostics": {"relatedInformation": true},
+                "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}}}
+            }
+        }),
+        json!({}),
+    );
+    c
+}
+
+const KNEE_VISIT: &str = "\
+Date of service: 2026-11-02
+Osteoarthritis of the right knee, worse with stairs; injected today.
+CPT: 99213-25, 20610-RT
+";
+
+/// One missing diagnosis is two errors here (the office visit and the injection): the hint
+/// knows the condition, and one action, offered on either procedure, writes it where the
+/// note keeps its codes and resolves both.
+#[test]
+fn one_action_adds_the_documented_diagnosis_for_every_procedure_of_the_encounter() {
+    let mut c = neovim_0_11();
+    let uri = "file:///tmp/dxpx-test/knee.note";
+    c.open(uri, KNEE_VISIT);
+    let diags = diagnostics_with_hints(&mut c, uri);
+    let unsupported: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["code"] == "dxpx/unsupported-procedure")
+        .collect();
+    assert_eq!(unsupported.len(), 2, "{diags:#?}");
+    let injection = unsupported
+        .iter()
+        .find(|d| d["range"]["start"] == position_of(KNEE_VISIT, "20610"))
+        .unwrap();
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": injection["range"], "context": {"diagnostics": [injection]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    let add: Vec<&Value> = actions
+        .iter()
+        .filter(|a| a["title"].as_str().unwrap().starts_with("Add diagnosis"))
+        .collect();
+    let first = add
+        .first()
+        .unwrap_or_else(|| panic!("no add-diagnosis fix: {actions:#?}"));
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Add diagnosis M17.11")
+            && first["title"]
+                .as_str()
+                .unwrap()
+                .ends_with("(supports 99213, 20610)"),
+        "the documented condition first, for both procedures: {first}"
+    );
+    assert_eq!(first["isPreferred"], true);
+    assert_eq!(first["diagnostics"].as_array().unwrap().len(), 2, "{first}");
+    // The last resort, last: a suppression that asks for its reason.
+    let last = actions.last().unwrap();
+    assert_eq!(
+        last["title"],
+        "Suppress unsupported-procedure here, with a reason"
+    );
+    let fixed = apply(
+        KNEE_VISIT,
+        first["edit"]["changes"][uri].as_array().unwrap(),
+    );
+    assert!(
+        fixed.contains("\nDx: M17.11\nCPT: 99213-25, 20610-RT\n"),
+        "{fixed}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let after = c.diagnostics(uri, Some(2));
+    assert!(
+        !after
+            .iter()
+            .any(|d| d["code"] == "dxpx/unsupported-procedure"),
+        "every procedure of the encounter is supported: {after:#?}"
+    );
+    assert!(
+        !after
+            .iter()
+            .any(|d| d["code"] == "dxpx/documented-not-coded"),
+        "and the condition is coded: {after:#?}"
+    );
+    c.shutdown();
+}
+
+/// "Fix all" applies only what needs no judgment: the dot of an undotted code and the one
+/// exact GEM target, never a choice among candidates.
+#[test]
+fn fix_all_applies_the_safe_fixes_only() {
+    let mut c = neovim_0_11();
+    let uri = "file:///tmp/dxpx-test/fix-all.note";
+    let text = "Dx: E119, I10\nICD-9: 530.81, 401.9\nDx: E11.99\n";
+    c.open(uri, text);
+    c.diagnostics(uri, Some(1));
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.dxpx");
+    let fixed = apply(text, actions[0]["edit"]["changes"][uri].as_array().unwrap());
+    // 401.9's GEM to I10 is approximate, and E11.99 has candidates: both are choices.
+    assert_eq!(fixed, "Dx: E11.9, I10\nICD-9: K21.9, 401.9\nDx: E11.99\n");
+    c.shutdown();
+}
+
+/// A suppression written by the quick fix silences the finding once its reason is written.
+#[test]
+fn the_suppression_fix_writes_a_comment_that_asks_for_its_reason() {
+    let mut c = neovim_0_11();
+    let uri = "file:///tmp/dxpx-test/suppress.note";
+    let text = "Plan:\n  ICD-9: 250.00\n";
+    c.open(uri, text);
+    let diags = c.diagnostics(uri, Some(1));
+    let retired = diags
+        .iter()
+        .find(|d| d["code"] == "dxpx/retired-code")
+        .unwrap();
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": retired["range"], "context": {"diagnostics": [retired]}}),
+    );
+    let suppress = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Suppress retired-code")
+        })
+        .unwrap();
+    let fixed = apply(text, suppress["edit"]["changes"][uri].as_array().unwrap());
+    assert_eq!(
+        fixed,
+        "Plan:\n  dxpx-ignore: retired-code reason=\"\"\n  ICD-9: 250.00\n"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    let codes: Vec<Value> = c
+        .diagnostics(uri, Some(2))
+        .iter()
+        .map(|d| d["code"].clone())
+        .collect();
+    assert_eq!(
+        codes,
+        ["dxpx/suppression-without-reason", "dxpx/retired-code"],
+        "not silent until it says why"
+    );
+    let reasoned = fixed.replace("reason=\"\"", "reason=\"historic record\"");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 3}, "contentChanges": [{"text": reasoned}]}),
+    );
+    assert!(c.diagnostics(uri, Some(3)).is_empty());
     c.shutdown();
 }
 

@@ -322,10 +322,16 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
         let mut date = None;
         let mut visit = None;
         let mut patient = None;
+        // A diagnosis written in the row's first empty diagnosis cell is the line's; with a
+        // pointer column it would be linked only once a pointer names it, so no slot.
+        let mut slot = None;
         for (c, role) in roles.iter().enumerate() {
             let Some(f) = cell(c) else {
                 if *role == Role::Diagnosis {
                     per_column.push(Vec::new());
+                    if !has_pointer && slot.is_none() {
+                        slot = fields.get(c).map(|f| f.start);
+                    }
                 }
                 continue;
             };
@@ -447,6 +453,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
             principal: None,
             patient,
             note: None,
+            diagnosis_slot: slot,
         });
     }
     parsed

@@ -278,6 +278,7 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, patients: &[Known], parsed: &mut
                 principal,
                 patient,
                 note: None,
+                diagnosis_slot: None,
             });
         }
     }
@@ -350,6 +351,7 @@ fn claim(sets: &CodeSets, text: &str, r: &Json, patients: &[Known], parsed: &mut
             principal,
             patient,
             note: None,
+            diagnosis_slot: None,
         });
     }
 }

@@ -215,6 +215,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 principal: None,
                 patient: msg.patient,
                 note: None,
+                diagnosis_slot: None,
             });
         }
     }

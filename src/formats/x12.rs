@@ -339,6 +339,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 principal,
                 patient: claim.patient,
                 note: None,
+                diagnosis_slot: None,
             });
         }
         for Line {
@@ -384,6 +385,7 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                 principal,
                 patient: claim.patient,
                 note: None,
+                diagnosis_slot: None,
             });
         }
     }

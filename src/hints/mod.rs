@@ -424,6 +424,8 @@ pub fn findings(
                     text: format!(" ({})", cand.code),
                 }],
                 preferred: i == 0,
+                safe: false,
+                code: Some(cand.code.clone()),
             })
             .collect();
         let why = if top.because.is_empty() {
@@ -510,6 +512,8 @@ pub fn findings(
                         text: top.code.clone(),
                     }],
                     preferred: true,
+                    safe: false,
+                    code: Some(top.code.clone()),
                 }],
             });
         }

@@ -2,7 +2,7 @@
 
 use crate::codes::{Status, System};
 use crate::document::{Change, Document, Encoding, LineCol};
-use crate::rules::{Finding, Rule, Severity};
+use crate::rules::{Finding, Fix, Rule, Severity};
 use std::collections::HashMap;
 use tower_lsp_server::ls_types::*;
 
@@ -96,38 +96,33 @@ pub fn internal_error(fault: &crate::fault::Fault, lost: bool) -> Diagnostic {
     }
 }
 
-/// Quick fixes of `f`, each a WorkspaceEdit on the document.
-pub fn code_actions(
+/// A quick fix as a WorkspaceEdit on the document, for the diagnostics it resolves.
+pub fn code_action(
     doc: &Document,
     uri: &Uri,
-    f: &Finding,
-    diag: &Diagnostic,
+    fix: &Fix,
+    resolves: Vec<Diagnostic>,
     enc: Encoding,
-) -> Vec<CodeActionOrCommand> {
-    f.fixes
+) -> CodeActionOrCommand {
+    let edits = fix
+        .edits
         .iter()
-        .map(|fix| {
-            let edits = fix
-                .edits
-                .iter()
-                .map(|e| TextEdit {
-                    range: doc.range(e.start, e.end, enc),
-                    new_text: e.text.clone(),
-                })
-                .collect();
-            CodeActionOrCommand::CodeAction(CodeAction {
-                title: fix.title.clone(),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diag.clone()]),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(HashMap::from([(uri.clone(), edits)])),
-                    ..WorkspaceEdit::default()
-                }),
-                is_preferred: fix.preferred.then_some(true),
-                ..CodeAction::default()
-            })
+        .map(|e| TextEdit {
+            range: doc.range(e.start, e.end, enc),
+            new_text: e.text.clone(),
         })
-        .collect()
+        .collect();
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(resolves),
+        edit: Some(WorkspaceEdit {
+            changes: Some(HashMap::from([(uri.clone(), edits)])),
+            ..WorkspaceEdit::default()
+        }),
+        is_preferred: fix.preferred.then_some(true),
+        ..CodeAction::default()
+    })
 }
 
 /// A code offered by completion, ranked `rank`, replacing `range`.

@@ -111,19 +111,126 @@ pub fn code_actions(
     uri: &Uri,
     doc: &Document,
     range: Range,
+    only: Option<&[CodeActionKind]>,
 ) -> Vec<CodeActionOrCommand> {
     let (start, end) = (
         doc.lsp_offset(range.start, st.encoding),
         doc.lsp_offset(range.end, st.encoding),
     );
-    findings(st, doc)
-        .iter()
-        .filter(|f| f.start <= end && f.end >= start)
-        .flat_map(|f| {
-            let diag = convert::diagnostic(doc, uri, f, st.encoding);
-            convert::code_actions(doc, uri, f, &diag, st.encoding)
+    let all = findings(st, doc);
+    let wants = |kind: &CodeActionKind| {
+        // `only: ["source.fixAll"]` asks for `source.fixAll.dxpx` too: kinds are prefixes.
+        only.is_none_or(|only| {
+            only.iter().any(|o| {
+                kind.as_str() == o.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+            })
         })
-        .collect()
+    };
+    let mut actions: Vec<CodeActionOrCommand> = Vec::new();
+    let fix_all = CodeActionKind::new(FIX_ALL);
+    if wants(&fix_all)
+        && let Some(action) = fix_all_action(st, uri, doc, &all)
+    {
+        let requested = only.is_some_and(|o| !o.is_empty());
+        let here = all
+            .iter()
+            .any(|f| f.start <= end && f.end >= start && f.fixes.iter().any(|x| x.safe));
+        // Asked for by kind (on save), or beside a finding it would fix.
+        if requested || here {
+            actions.push(action);
+        }
+    }
+    if !wants(&CodeActionKind::QUICKFIX) {
+        return actions;
+    }
+    let mut offered: Vec<&crate::rules::Fix> = Vec::new();
+    let mut suppressions: Vec<crate::rules::Fix> = Vec::new();
+    for f in all.iter().filter(|f| f.start <= end && f.end >= start) {
+        if doc.kind == crate::analysis::Kind::Note
+            && f.rule.group() != crate::rules::Group::Suppressions
+        {
+            let fix = crate::rules::suppression_fix(&doc.text, f);
+            if !suppressions.contains(&fix) {
+                suppressions.push(fix);
+            }
+        }
+        for fix in &f.fixes {
+            if offered.contains(&fix) {
+                continue;
+            }
+            offered.push(fix);
+            // One fix that resolves several findings (a diagnosis that supports every
+            // procedure of the encounter) is one action naming them all.
+            let resolves: Vec<Diagnostic> = all
+                .iter()
+                .filter(|g| g.fixes.contains(fix))
+                .map(|g| convert::diagnostic(doc, uri, g, st.encoding))
+                .collect();
+            actions.push(convert::code_action(doc, uri, fix, resolves, st.encoding));
+        }
+    }
+    // Silencing comes after every fix: it is the last resort, and it asks for a reason.
+    for fix in &suppressions {
+        let resolves = all
+            .iter()
+            .filter(|g| crate::rules::suppression_fix(&doc.text, g) == *fix)
+            .map(|g| convert::diagnostic(doc, uri, g, st.encoding))
+            .collect();
+        actions.push(convert::code_action(doc, uri, fix, resolves, st.encoding));
+    }
+    actions
+}
+
+/// The code action kind of "fix all": what `editor.codeActionsOnSave` names.
+pub const FIX_ALL: &str = "source.fixAll.dxpx";
+
+/// Every safe fix of the document as one action (`source.fixAll.dxpx`): the first safe fix
+/// of each finding, in order, skipping any whose edits overlap one already taken.
+fn fix_all_action(
+    st: &State,
+    uri: &Uri,
+    doc: &Document,
+    all: &[crate::rules::Finding],
+) -> Option<CodeActionOrCommand> {
+    let mut taken: Vec<&crate::rules::Replace> = Vec::new();
+    let mut fixed = Vec::new();
+    for f in all {
+        let Some(fix) = f.fixes.iter().find(|x| x.safe) else {
+            continue;
+        };
+        let overlaps = fix.edits.iter().any(|e| {
+            taken
+                .iter()
+                .any(|t| e.start < t.end.max(t.start + 1) && t.start < e.end.max(e.start + 1))
+        });
+        if overlaps {
+            continue;
+        }
+        taken.extend(&fix.edits);
+        fixed.push(convert::diagnostic(doc, uri, f, st.encoding));
+    }
+    if taken.is_empty() {
+        return None;
+    }
+    let edits: Vec<crate::rules::Replace> = taken.into_iter().cloned().collect();
+    let fix = crate::rules::Fix {
+        title: format!(
+            "Fix all safe dxpx problems ({} in this document)",
+            fixed.len()
+        ),
+        edits,
+        preferred: false,
+        safe: true,
+        code: None,
+    };
+    let CodeActionOrCommand::CodeAction(mut action) =
+        convert::code_action(doc, uri, &fix, fixed, st.encoding)
+    else {
+        return None;
+    };
+    action.kind = Some(CodeActionKind::new(FIX_ALL));
+    Some(CodeActionOrCommand::CodeAction(action))
 }
 
 /// Short titles after each code, unless the text already says it.

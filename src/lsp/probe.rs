@@ -156,6 +156,7 @@ impl Probe {
             &self.uri,
             doc,
             Range::new(Position::new(line, 0), position),
+            None,
         )
         .len();
         Answers {

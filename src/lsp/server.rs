@@ -538,7 +538,10 @@ impl LanguageServer for Backend {
                 }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(
                     CodeActionOptions {
-                        code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::new(features::FIX_ALL),
+                        ]),
                         ..CodeActionOptions::default()
                     },
                 )),
@@ -728,6 +731,7 @@ impl LanguageServer for Backend {
             &params.text_document.uri,
             doc,
             params.range,
+            params.context.only.as_deref(),
         )))
     }
 

@@ -83,6 +83,8 @@ fn modifier_25(input: &Input, lines: &[&Mention], prose: bool, out: &mut Vec<Fin
                         text: "25".into(),
                     }],
                     preferred: true,
+                    safe: false,
+                    code: None,
                 }],
                 None => Vec::new(),
             };
@@ -135,6 +137,8 @@ fn modifier_25(input: &Input, lines: &[&Mention], prose: bool, out: &mut Vec<Fin
                         text: "-25".into(),
                     }],
                     preferred: true,
+                    safe: false,
+                    code: None,
                 })
                 .into_iter()
                 .collect(),
@@ -306,6 +310,8 @@ fn laterality(input: &Input, in_scope: &[&Mention], linked: bool, out: &mut Vec<
                             text: format!("{}{}", sep as char, first.modifier()),
                         }],
                         preferred: true,
+                        safe: false,
+                        code: None,
                     });
                 }
                 out.push(f);

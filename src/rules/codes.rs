@@ -1,6 +1,7 @@
 //! Rules about one code at a time: invalid, non-billable, missing 7th character, retired,
 //! terminated, invalid modifier.
 
+use super::scope::Visit;
 use super::{Finding, Fix, Input, Replace, Rule, Severity};
 use crate::codes::CodeSet;
 use crate::codes::history::{Day, Validity};
@@ -120,6 +121,46 @@ pub fn check(input: &Input, days: &[ServiceDay], out: &mut Vec<Finding>) {
             };
             out.push(finding(Rule::TerminatedCode, m, message, Vec::new()));
         }
+    }
+}
+
+/// An ICD-10-CM code a note writes without its dot (`E119`): the scanner reads it, and a
+/// reader may not. Claims and charge sheets write codes without dots by their standard, so
+/// only prose visits are looked at. The fix is the same code with its dot: safe to apply
+/// unread.
+pub fn undotted(input: &Input, visits: &[Visit], out: &mut Vec<Finding>) {
+    for &i in visits.iter().filter(|v| v.prose).flat_map(|v| &v.mentions) {
+        let m = &input.mentions[i];
+        let written = m.text(input.text);
+        if m.system != System::Icd10Cm
+            || m.status == Status::Invalid
+            || written.contains('.')
+            || !m.code.contains('.')
+        {
+            continue;
+        }
+        out.push(Finding {
+            rule: Rule::UndottedCode,
+            severity: Severity::Hint,
+            start: m.start,
+            end: m.end,
+            message: format!(
+                "{written} is written without its dot: ICD-10-CM writes it {}",
+                m.code
+            ),
+            related: Vec::new(),
+            fixes: vec![Fix {
+                title: format!("Write {}", m.code),
+                edits: vec![Replace {
+                    start: m.start,
+                    end: m.end,
+                    text: m.code.clone(),
+                }],
+                preferred: true,
+                safe: true,
+                code: Some(m.code.clone()),
+            }],
+        });
     }
 }
 
@@ -248,6 +289,8 @@ fn replace_with(m: &Mention, code: &str, title: &str, preferred: bool) -> Fix {
             text: code.to_string(),
         }],
         preferred,
+        safe: false,
+        code: Some(code.to_string()),
     }
 }
 
@@ -403,9 +446,11 @@ fn header(sets: &CodeSets, m: &Mention, on: ServiceDay) -> Finding {
                     edits: vec![Replace {
                         start: m.start,
                         end: m.end,
-                        text: code,
+                        text: code.clone(),
                     }],
                     preferred: false,
+                    safe: false,
+                    code: Some(code),
                 })
             })
             .collect();
@@ -509,12 +554,17 @@ fn retired_icd9(sets: &CodeSets, m: &Mention, on: ServiceDay) -> Finding {
         new
     });
     let single = offered.len() == 1;
+    // The one target of a GEM that maps the code exactly (not approximately, and still
+    // billable on the day) is the conversion itself: no judgment is left to make.
+    let exact =
+        single && mapped.len() == 1 && !mapped[0].approximate && offered[0].0 == mapped[0].code;
     let fixes: Vec<Fix> = offered
         .iter()
         .take(MAX_FIXES)
         .map(|(code, title, how)| {
             let mut fix = replace_with(m, code, title, single);
             fix.title.push_str(&format!(" ({how})"));
+            fix.safe = exact;
             fix
         })
         .collect();

@@ -16,7 +16,13 @@ mod suppress;
 pub(crate) use notes::note_names;
 pub use registry::{Group, NameKind, Rule, UnknownName};
 pub use scope::Scope;
+pub use support::offer_diagnoses;
 pub use suppress::Suppression;
+
+/// A fix that writes a `dxpx-ignore` for `finding` above its line, the reason to be filled.
+pub fn suppression_fix(text: &str, finding: &Finding) -> Fix {
+    suppress::fix(text, finding)
+}
 
 /// Every `dxpx-ignore` in a text, for the audit trail.
 pub fn suppress_list(text: &str) -> Vec<Suppression> {
@@ -77,6 +83,12 @@ pub struct Fix {
     pub title: String,
     pub edits: Vec<Replace>,
     pub preferred: bool,
+    /// Needs no coder's judgment (the same code written with its dot, the one exact GEM
+    /// target): "fix all" applies these and no others.
+    pub safe: bool,
+    /// The code the fix writes, when it writes one: what another fix may offer again (a
+    /// documented condition's code, to support a procedure).
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +125,7 @@ pub fn check(input: &Input) -> Vec<Finding> {
     let days = codes::service_days(input);
     let visits = scope::visits(input.scopes);
     codes::check(input, &days, &mut raw);
+    codes::undotted(input, &visits, &mut raw);
     support::check(input, &mut raw);
     notes::check(input, &mut raw);
     claims::check(input, &visits, &mut raw);
@@ -191,6 +204,8 @@ pub fn finish(text: &str, config: &Config, raw: Vec<Finding>) -> Vec<Finding> {
                             .into_iter()
                             .collect(),
                         preferred: true,
+                        safe: false,
+                        code: None,
                     }],
                 });
             }

@@ -35,6 +35,7 @@ pub enum Rule {
     QuestionableAdmission,
     NonCoveredProcedure,
     LimitedCoverageProcedure,
+    UndottedCode,
 }
 
 /// Rules switched on and off together in the editor settings (`ruleGroups`).
@@ -119,7 +120,7 @@ impl std::fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 impl Rule {
-    pub const ALL: [Rule; 29] = [
+    pub const ALL: [Rule; 30] = [
         Rule::UnsupportedProcedure,
         Rule::DiagnosisMismatch,
         Rule::InvalidCode,
@@ -149,6 +150,7 @@ impl Rule {
         Rule::QuestionableAdmission,
         Rule::NonCoveredProcedure,
         Rule::LimitedCoverageProcedure,
+        Rule::UndottedCode,
     ];
 
     /// The name in `dxpx.toml`, settings and `dxpx-ignore` comments.
@@ -350,6 +352,12 @@ impl Rule {
                 Info,
                 ClaimEdits,
                 "an ICD-10-PCS procedure Medicare covers only under a national coverage determination's conditions (Medicare Code Editor)",
+            ),
+            Rule::UndottedCode => (
+                "undotted-code",
+                Hint,
+                Validity,
+                "an ICD-10-CM code in a note written without its dot (E119 for E11.9)",
             ),
         }
     }

@@ -34,6 +34,10 @@ pub struct Scope {
     /// note states once what holds for all its encounters, such as the patient's age. Read
     /// only by the rules that need it (see [`Visit::patient`]).
     pub note: Option<(usize, usize)>,
+    /// Where a diagnosis for this scope's procedure is written when it has none: a charge
+    /// sheet row's first empty diagnosis cell. A note's place is found in its text; a
+    /// claim's diagnoses are segments and pointers that no one insertion completes.
+    pub diagnosis_slot: Option<usize>,
 }
 
 /// What is billed together: a note's encounter, or the scopes of one claim (or of the
@@ -157,6 +161,7 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
                 .and_then(|s| s.1.clone())
                 .or_else(|| find_date_of_service(text)),
             note: Some((0, text.len())),
+            diagnosis_slot: None,
             ..Scope::default()
         });
         return scopes;
@@ -174,6 +179,7 @@ pub fn encounters(text: &str, mentions: &[Mention]) -> Vec<Scope> {
             mentions: ids,
             date_of_service: date.clone(),
             note: Some((0, text.len())),
+            diagnosis_slot: None,
             ..Scope::default()
         });
     }

@@ -2,7 +2,7 @@
 //! of a finding or the line above it. A suppression needs a reason; the audit trail
 //! (`dxpx check --suppressions`) lists them all.
 
-use super::Finding;
+use super::{Finding, Fix, Replace};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suppression {
@@ -94,6 +94,37 @@ impl Suppression {
             .map_or(text.len(), |i| self.line_end + 1 + i);
         let on_line = finding.start >= self.line_start && finding.start <= next_end;
         on_line && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule.name()))
+    }
+}
+
+/// What a reason is left as when dxpx writes the comment: empty, so that
+/// `suppression-without-reason` asks for it until the coder writes one.
+const NO_REASON_YET: &str = "reason=\"\"";
+
+/// A fix that silences `finding` with a `dxpx-ignore` on a line of its own above the
+/// finding's, indented like it, its reason left for the coder to write. For notes only: a
+/// line added to a claim or a sheet would break its format.
+pub fn fix(text: &str, finding: &Finding) -> Fix {
+    let line_start = text[..finding.start].rfind('\n').map_or(0, |i| i + 1);
+    let indent: String = text[line_start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let newline = match text[line_start..].find('\n') {
+        Some(i) if text[..line_start + i].ends_with('\r') => "\r\n",
+        _ => "\n",
+    };
+    let rule = finding.rule.name();
+    Fix {
+        title: format!("Suppress {rule} here, with a reason"),
+        edits: vec![Replace {
+            start: line_start,
+            end: line_start,
+            text: format!("{indent}{MARK}: {rule} {NO_REASON_YET}{newline}"),
+        }],
+        preferred: false,
+        safe: false,
+        code: None,
     }
 }
 

@@ -255,3 +255,25 @@ pub fn position_of(text: &str, needle: &str) -> Value {
     let character = text[line_start..at].encode_utf16().count();
     json!({"line": line, "character": character})
 }
+
+/// Applies LSP text edits to a text (positions in UTF-8 bytes or ASCII, as the tests write).
+pub fn apply(text: &str, edits: &[Value]) -> String {
+    let mut out = text.to_string();
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| {
+        std::cmp::Reverse((
+            e["range"]["start"]["line"].as_u64(),
+            e["range"]["start"]["character"].as_u64(),
+        ))
+    });
+    for e in edits {
+        let offset = |p: &Value| {
+            let line = p["line"].as_u64().unwrap() as usize;
+            let start: usize = out.split_inclusive('\n').take(line).map(str::len).sum();
+            start + p["character"].as_u64().unwrap() as usize
+        };
+        let (s, t) = (offset(&e["range"]["start"]), offset(&e["range"]["end"]));
+        out.replace_range(s..t, e["newText"].as_str().unwrap());
+    }
+    out
+}
