@@ -31,6 +31,71 @@ fn misspelt_queries_find_the_nearest_words() {
     }
 }
 
+/// What a coder types first finds the code they mean first: the common condition a word
+/// names (the category's Includes say "diabetes NOS"; the words in parentheses are
+/// nonessential), the billable code a category stands for, and lay terms and abbreviations
+/// read as the official words (`data/synonyms.tsv`, `data/search-terms.tsv`).
+#[test]
+fn the_common_meaning_first() {
+    let sets = CodeSets::embedded();
+    for (query, first) in [
+        ("hypertension", "I10"),
+        ("diab", "E11.9"),
+        ("type 2 diab", "E11.9"),
+        ("asthma", "J45.909"),
+        ("heart attack", "I21.9"),
+        ("CHF", "I50.9"),
+        ("MI", "I21.9"),
+        ("flu shot", "Z23"),
+        ("low back pain", "M54.50"),
+    ] {
+        let hits = sets.search(query, 10);
+        let codes: Vec<&str> = hits.iter().map(|h| h.code.as_str()).collect();
+        assert_eq!(codes.first(), Some(&first), "{query:?}: {codes:?}");
+    }
+    // Both meanings of an ambiguous abbreviation; the services of a lay term.
+    let mi: Vec<String> = sets.search("MI", 10).into_iter().map(|h| h.title).collect();
+    assert!(
+        mi.iter().any(|t| t.contains("mitral insufficiency")),
+        "{mi:?}"
+    );
+    let flu = sets.search("flu shot", 10);
+    assert!(flu.iter().any(|h| h.code == "G0008"), "{flu:?}");
+    assert!(
+        flu[0].matched.starts_with("flu shot: "),
+        "says what it read: {flu:?}"
+    );
+}
+
+/// Every meaning in `data/search-terms.tsv` is found for its term: its codes among the
+/// hits, its words in what a hit matched. A line that finds nothing is a typo.
+#[test]
+fn every_search_term_finds_its_meaning() {
+    let sets = CodeSets::embedded();
+    let file = include_str!("../data/search-terms.tsv");
+    for line in file
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let mut fields = line.split('\t');
+        let term = fields.next().unwrap();
+        let hits = sets.search(term, 50);
+        for meaning in fields {
+            let codes: Vec<&str> = meaning.split(' ').collect();
+            let is_codes = codes.iter().all(|c| c.as_bytes()[1].is_ascii_digit());
+            let found = hits.iter().any(|h| {
+                h.matched.starts_with(&format!("{term}: "))
+                    && if is_codes {
+                        codes.contains(&h.code.as_str())
+                    } else {
+                        h.matched.to_lowercase().contains(&meaning.to_lowercase())
+                    }
+            });
+            assert!(found, "{term:?} finds {meaning:?}: {hits:?}");
+        }
+    }
+}
+
 #[test]
 fn accented_titles_are_found_with_or_without_their_accents() {
     let sets = CodeSets::embedded();

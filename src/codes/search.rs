@@ -41,6 +41,119 @@ const STOP: &[&str] = &[
     "of", "the", "and", "or", "in", "to", "for", "by", "a", "an", "with", "as", "on", "due",
 ];
 
+/// Lay terms and abbreviations, searched as the official words they stand for: the hints'
+/// synonyms (`data/synonyms.tsv`) and the search's own (`data/search-terms.tsv`).
+const SYNONYMS: &str = include_str!("../../data/synonyms.tsv");
+const SEARCH_TERMS: &str = include_str!("../../data/search-terms.tsv");
+
+/// What a term stands for: words of titles, or codes.
+#[derive(Debug, Clone, PartialEq)]
+enum Meaning {
+    Words(String),
+    Codes(Vec<String>),
+}
+
+/// Each term as its words, with its meanings, from both files.
+fn terms() -> Vec<(Vec<String>, Vec<Meaning>)> {
+    let mut out: Vec<(Vec<String>, Vec<Meaning>)> = Vec::new();
+    let lines = SYNONYMS.lines().chain(SEARCH_TERMS.lines());
+    for line in lines.filter(|l| !l.starts_with(['#', '+', '=', '~']) && !l.trim().is_empty()) {
+        let mut fields = line.split('\t');
+        let term: Vec<String> = tokens(fields.next().unwrap_or_default()).collect();
+        let meanings: Vec<Meaning> = fields
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| {
+                let codes: Vec<String> = f.split(' ').map(str::to_string).collect();
+                if codes.iter().all(|c| looks_like_a_code(c)) {
+                    Meaning::Codes(codes)
+                } else {
+                    Meaning::Words(f.to_string())
+                }
+            })
+            .collect();
+        if term.is_empty() || meanings.is_empty() {
+            continue;
+        }
+        match out.iter_mut().find(|(t, _)| *t == term) {
+            Some((_, m)) => m.extend(meanings),
+            None => out.push((term, meanings)),
+        }
+    }
+    out
+}
+
+/// "E11", "K21.00", "Z00.129": a letter, a digit, and the rest letters, digits or a dot.
+fn looks_like_a_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 3
+        && b[0].is_ascii_uppercase()
+        && b[1].is_ascii_digit()
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'.')
+}
+
+/// What a phrase of a code that is not billable keeps of its score: a category is a way
+/// down to its codes, not a code to write.
+const HEADER_PENALTY: f32 = 0.85;
+
+/// How far down the hits a category brings its default code.
+const DEFAULTS_WITHIN: usize = 8;
+
+/// What a query word adds when it matches a word in parentheses: enough to count as matched.
+const NONESSENTIAL: f32 = 0.01;
+
+/// What a search of a term alone scores: as much as a title the query covers whole.
+const TERM_SCORE: f32 = 1.0;
+
+/// The billable code a category stands for when nothing more is said: down one level at a
+/// time, the child that says so most ("Unspecified asthma, uncomplicated" over "Mild
+/// intermittent asthma, uncomplicated"; none that adds "with"; then the shortest title), until
+/// a billable one ("E11" →
+/// E11.9, "J45" → J45.909, "S72" → S72.90XA). `None` when no child says nothing more.
+fn default_below(sets: &CodeSets, header: &str) -> Option<(String, String)> {
+    let markers = |title: &str| {
+        let t = title.to_ascii_lowercase();
+        // "Unspecified asthma with (acute) exacerbation" says more; "without" does not.
+        if t.split([' ', ',']).any(|w| w == "with") {
+            return 0;
+        }
+        [
+            "unspecified",
+            "uncomplicated",
+            "without complications",
+            " nos",
+        ]
+        .iter()
+        .map(|m| t.matches(*m).count())
+        .sum::<usize>()
+    };
+    let mut at = header.to_string();
+    for _ in 0..5 {
+        let prefix = if at.len() == 3 {
+            format!("{at}.")
+        } else {
+            at.clone()
+        };
+        let children = sets.icd10cm().shallowest(&prefix, 64);
+        let depth = children
+            .iter()
+            .map(|c| c.0.len())
+            .filter(|&l| l > at.len())
+            .min()?;
+        let (code, title, status) = children
+            .into_iter()
+            .filter(|c| c.0.len() == depth && markers(&c.1) > 0)
+            // Equally unspecified: the shorter title says less ("Acute myocardial
+            // infarction, unspecified" over "STEMI myocardial infarction of unspecified site").
+            .min_by_key(|c| (std::cmp::Reverse(markers(&c.1)), c.1.len(), c.0.clone()))?;
+        if status == Status::Valid {
+            return Some((code, title));
+        }
+        at = code;
+    }
+    None
+}
+
 pub struct Index {
     /// (system, row in that system's table, row in the notes table or u32::MAX for the title)
     phrases: Vec<(System, u32, u32)>,
@@ -50,6 +163,7 @@ pub struct Index {
     billable: Vec<bool>,
     words: Vec<String>,
     postings: Vec<Vec<u32>>,
+    terms: Vec<(Vec<String>, Vec<Meaning>)>,
 }
 
 fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -85,6 +199,29 @@ fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
             });
         }
     })
+}
+
+/// A title's or term's words, each with whether it is inside parentheses: ICD-10-CM encloses
+/// nonessential modifiers there ("Hypertension (arterial) (benign)").
+fn phrase_tokens(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut from = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '(')))
+    {
+        if c == '(' || c == ')' {
+            out.extend(tokens(&text[from..i]).map(|t| (t, depth > 0)));
+            from = i + c.len_utf8();
+            depth = if c == '(' {
+                depth + 1
+            } else {
+                depth.saturating_sub(1)
+            };
+        }
+    }
+    out
 }
 
 /// A combining accent (e + U+0301 is é written in two characters): dropped, as the
@@ -134,16 +271,25 @@ impl Index {
             phrases.push(phrase);
             let mut w = 0.0;
             let mut seen: Vec<u32> = Vec::new();
-            for tok in tokens(text) {
-                w += word_weight(&tok);
+            for (tok, nonessential) in phrase_tokens(text) {
+                // "Hypertension (arterial) (benign) (essential)": the words in parentheses
+                // are nonessential modifiers, so "hypertension" alone covers the term.
+                if !nonessential {
+                    w += word_weight(&tok);
+                }
                 let next = word_ids.len() as u32;
                 let wid = *word_ids.entry(tok).or_insert(next);
                 if wid as usize == postings.len() {
                     postings.push(Vec::new());
                 }
+                // A posting is the phrase's id and a bit for a nonessential word; a word
+                // written both ways in one phrase is essential.
+                let posting = id << 1 | u32::from(nonessential);
                 if !seen.contains(&wid) {
                     seen.push(wid);
-                    postings[wid as usize].push(id);
+                    postings[wid as usize].push(posting);
+                } else if !nonessential && let Some(last) = postings[wid as usize].last_mut() {
+                    *last = id << 1;
                 }
             }
             weight.push(w.max(0.3));
@@ -157,7 +303,8 @@ impl Index {
             );
         }
         for (i, row) in src.notes.rows().enumerate() {
-            if row.field(1) != "inclusionTerm" {
+            // A code's inclusion terms, and a category's Includes ("diabetes NOS" in E11).
+            if !matches!(row.field(1), "inclusionTerm" | "includes") {
                 continue;
             }
             if let Some(code) = src.icd10cm.get(row.key()) {
@@ -200,6 +347,7 @@ impl Index {
             weight,
             words: words.into_iter().map(|(w, _)| w).collect(),
             postings: postings_sorted,
+            terms: terms(),
         }
     }
 
@@ -268,7 +416,104 @@ impl Index {
         out
     }
 
+    /// Codes whose titles or terms the query's words match, best first: the query as typed,
+    /// and with a lay term or abbreviation in it read as the words it stands for ("heart
+    /// attack", "CHF", "flu shot"). A category that matches brings the billable code it stands
+    /// for when nothing more is said (E11 → E11.9) just before it.
     pub(crate) fn search(&self, sets: &CodeSets, query: &str, limit: usize) -> Vec<SearchHit> {
+        let mut hits = self.search_words(sets, query, limit);
+        let words: Vec<String> = tokens(query).collect();
+        for (term, meanings) in &self.terms {
+            let Some(at) = (0..words.len().saturating_sub(term.len() - 1))
+                .find(|&i| words[i..i + term.len()] == term[..])
+            else {
+                continue;
+            };
+            let written = term.join(" ");
+            for meaning in meanings {
+                match meaning {
+                    Meaning::Codes(codes) if term.len() == words.len() => {
+                        for code in codes {
+                            let Some(e) = sets.lookup(code, System::Icd10Cm) else {
+                                continue;
+                            };
+                            let Some(status) = e.status else { continue };
+                            let score = if status == Status::Valid {
+                                2.0 * TERM_SCORE
+                            } else {
+                                2.0 * TERM_SCORE * HEADER_PENALTY
+                            };
+                            hits.push(SearchHit {
+                                code: e.code,
+                                system: System::Icd10Cm,
+                                matched: format!("{written}: {}", e.title),
+                                title: e.title,
+                                status,
+                                score,
+                            });
+                        }
+                    }
+                    Meaning::Codes(_) => {}
+                    Meaning::Words(phrase) => {
+                        let mut read = words[..at].to_vec();
+                        read.push(phrase.clone());
+                        read.extend_from_slice(&words[at + term.len()..]);
+                        for mut h in self.search_words(sets, &read.join(" "), limit) {
+                            h.matched = format!("{written}: {}", h.matched);
+                            // A query that is the term alone ("MI") means the term, not
+                            // the titles its letters begin (Microcephaly).
+                            if term.len() == words.len() {
+                                h.score += TERM_SCORE;
+                            }
+                            hits.push(h);
+                        }
+                    }
+                }
+            }
+        }
+        // A category brings its default code, at the category's score before the penalty
+        // for not being billable: for the first few categories only, as a default is a
+        // walk over the codes below (thousands under S72) and a query lists 50 hits.
+        let order = |a: &SearchHit, b: &SearchHit| {
+            b.score
+                .total_cmp(&a.score)
+                .then((a.status == Status::Retired).cmp(&(b.status == Status::Retired)))
+                .then(a.code.len().cmp(&b.code.len()))
+                .then(a.code.cmp(&b.code))
+        };
+        hits.sort_by(order);
+        let mut defaults = Vec::new();
+        for h in hits
+            .iter()
+            .take(DEFAULTS_WITHIN)
+            .filter(|h| h.system == System::Icd10Cm && h.status == Status::Header)
+        {
+            if let Some((code, title)) = default_below(sets, &h.code) {
+                defaults.push(SearchHit {
+                    code,
+                    system: System::Icd10Cm,
+                    title,
+                    status: Status::Valid,
+                    matched: h.matched.clone(),
+                    score: h.score / HEADER_PENALTY,
+                });
+            }
+        }
+        hits.extend(defaults);
+        // Best first; each code once, at its best.
+        hits.sort_by(order);
+        let mut seen: Vec<(System, String)> = Vec::new();
+        hits.retain(|h| {
+            let key = (h.system, h.code.clone());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        });
+        hits.truncate(limit);
+        hits
+    }
+
+    fn search_words(&self, sets: &CodeSets, query: &str, limit: usize) -> Vec<SearchHit> {
         let src = sets.search_sources();
         let mut words_of_query: Vec<String> = Vec::new();
         for t in tokens(query) {
@@ -294,18 +539,28 @@ impl Index {
             })
             .collect();
         words.sort_by_key(|w| w.1);
-        let quality = |w: usize, q: f32| q * word_weight(&self.words[w]).max(0.3);
+        // A word in parentheses matches, and adds next to nothing: "congestive heart
+        // failure" is more of "Congestive heart failure NOS" than of "Systolic (congestive)
+        // heart failure".
+        let quality = |w: usize, q: f32, posting: u32| {
+            if posting & 1 == 1 {
+                NONESSENTIAL
+            } else {
+                q * word_weight(&self.words[w]).max(0.3)
+            }
+        };
         // Dense scores (0 = not matched): a common word ("fracture") matches tens of
         // thousands of phrases, too many for a hash map per query.
         let mut scores = vec![0f32; self.phrases.len()];
         let mut matched_phrases: Vec<u32> = Vec::new();
         for &(w, q) in &words[0].0 {
-            for &p in &self.postings[w] {
+            for &posting in &self.postings[w] {
+                let p = posting >> 1;
                 let score = &mut scores[p as usize];
                 if *score == 0.0 {
                     matched_phrases.push(p);
                 }
-                *score = score.max(quality(w, q));
+                *score = score.max(quality(w, q, posting));
             }
         }
         let mut word_best = Vec::new();
@@ -316,8 +571,11 @@ impl Index {
                 matched_phrases.retain(|&p| {
                     let best = matched
                         .iter()
-                        .filter(|(w, _)| self.postings[*w].binary_search(&p).is_ok())
-                        .map(|&(w, q)| quality(w, q))
+                        .filter_map(|&(w, q)| {
+                            let postings = &self.postings[w];
+                            let i = postings.binary_search_by_key(&p, |v| v >> 1).ok()?;
+                            Some(quality(w, q, postings[i]))
+                        })
                         .fold(0.0, f32::max);
                     scores[p as usize] += best;
                     best > 0.0
@@ -329,12 +587,13 @@ impl Index {
             }
             let mut marked = Vec::with_capacity(*total);
             for &(w, q) in matched {
-                for &p in &self.postings[w] {
+                for &posting in &self.postings[w] {
+                    let p = posting >> 1;
                     let best = &mut word_best[p as usize];
                     if *best == 0.0 {
                         marked.push(p);
                     }
-                    *best = best.max(quality(w, q));
+                    *best = best.max(quality(w, q, posting));
                 }
             }
             matched_phrases.retain(|&p| {
@@ -355,7 +614,7 @@ impl Index {
             let sum = scores[p as usize];
             let mut score = sum / self.weight[p as usize].max(sum);
             if !self.billable[p as usize] {
-                score *= 0.85;
+                score *= HEADER_PENALTY;
             }
             let slot = match system {
                 System::Icd10Cm => row,
