@@ -453,6 +453,30 @@ fn one_action_adds_the_documented_diagnosis_for_every_procedure_of_the_encounter
     c.shutdown();
 }
 
+/// Completion on an empty `Dx: ` of an encounter offers the condition it documents first.
+#[test]
+fn completion_on_an_empty_dx_offers_the_documented_condition_first() {
+    let mut c = neovim_0_11();
+    let uri = "file:///tmp/dxpx-test/empty-dx.note";
+    let text = format!("{KNEE_VISIT}Dx: ");
+    c.open(uri, &text);
+    diagnostics_with_hints(&mut c, uri);
+    let list = c.call(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 4}}),
+    );
+    let first = &list["items"][0];
+    assert_eq!(first["label"], "M17.11", "{list}");
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .contains("documented: Osteoarthritis of the right knee"),
+        "{first}"
+    );
+    c.shutdown();
+}
+
 /// "Fix all" applies only what needs no judgment: the dot of an undotted code and the one
 /// exact GEM target, never a choice among candidates.
 #[test]

@@ -20,7 +20,7 @@ fn completion_by_prefix_replaces_what_was_typed_next_level_first() {
     let text = "Dx: E11.\n";
     let doc = open(&scanner, "a.note", text);
     let end = at(text, "\n");
-    let c = ide::complete(&scanner, &doc, end).unwrap();
+    let c = ide::complete(&scanner, &doc, end, Vec::new).unwrap();
     assert_eq!((c.start, c.end, c.typed.as_str()), (4, end, "E11."));
     assert!(!c.by_words);
     let codes: Vec<&str> = c.candidates.iter().map(|c| c.code.as_str()).collect();
@@ -38,20 +38,21 @@ fn completion_by_words_after_a_diagnosis_label() {
     let scanner = Scanner::new(CodeSets::embedded());
     let text = "Dx: type 2 diab";
     let doc = open(&scanner, "a.note", text);
-    let c = ide::complete(&scanner, &doc, text.len()).unwrap();
+    let c = ide::complete(&scanner, &doc, text.len(), Vec::new).unwrap();
     assert!(c.by_words);
     assert_eq!(&text[c.start..c.end], "type 2 diab");
+    let codes: Vec<&str> = c.candidates.iter().map(|c| c.code.as_str()).collect();
+    // The code that says no more than was typed first; billable codes before any category.
+    assert_eq!(codes[0], "E11.9", "{codes:?}");
+    let first_header = c.candidates.iter().position(|c| c.status != Status::Valid);
+    let last_billable = c.candidates.iter().rposition(|c| c.status == Status::Valid);
     assert!(
-        c.candidates
-            .iter()
-            .take(5)
-            .any(|c| c.code.starts_with("E11")),
-        "{:?}",
-        c.candidates.iter().map(|c| &c.code).collect::<Vec<_>>()
+        first_header.is_none_or(|h| last_billable < Some(h)),
+        "{codes:?}"
     );
     // No label, no words: nothing to offer.
     let plain = open(&scanner, "b.note", "went for a walk");
-    assert_eq!(ide::complete(&scanner, &plain, 15), None);
+    assert_eq!(ide::complete(&scanner, &plain, 15, Vec::new), None);
 }
 
 #[test]
@@ -98,4 +99,36 @@ fn occurrences_outline_and_titles() {
     // The text after E11.9 does not say its title, so it gets one; "diabetes" alone is
     // not the title's first words.
     assert!(titles.iter().any(|t| t.tooltip.starts_with("E11.9 ")));
+}
+
+/// An empty diagnosis slot offers what the encounter documents but does not code, then the
+/// note's own codes written elsewhere; a slot with nothing to offer offers nothing.
+#[test]
+fn completion_on_an_empty_diagnosis_slot() {
+    let scanner = Scanner::new(CodeSets::embedded());
+    let text = "Assessment: I10.\nDx: \n";
+    let doc = open(&scanner, "a.note", text);
+    let slot = at(text, "Dx: ") + 4;
+    let documented = || {
+        vec![(
+            "M17.11".to_string(),
+            "Osteoarthritis of the right knee".to_string(),
+        )]
+    };
+    let c = ide::complete(&scanner, &doc, slot, documented).unwrap();
+    let offered: Vec<(&str, &str)> = c
+        .candidates
+        .iter()
+        .map(|c| (c.code.as_str(), c.matched.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        offered,
+        [
+            ("M17.11", "documented: Osteoarthritis of the right knee"),
+            ("I10", "written on line 1")
+        ]
+    );
+    assert_eq!((c.start, c.end), (slot, slot));
+    let bare = open(&scanner, "b.note", "Dx: ");
+    assert_eq!(ide::complete(&scanner, &bare, 4, Vec::new), None);
 }

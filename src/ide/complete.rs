@@ -44,8 +44,15 @@ fn candidates(listed: Vec<Listed>, system: System) -> impl Iterator<Item = Candi
         })
 }
 
-/// What completes the text before `offset`.
-pub fn complete(scanner: &Scanner, doc: &Document, offset: usize) -> Option<Completion> {
+/// What completes the text before `offset`. On an empty diagnosis slot (`Dx: `), the codes
+/// of the conditions the encounter documents but does not code come first: `documented`
+/// gives them (code, the words the note documents it with), when hints are on.
+pub fn complete(
+    scanner: &Scanner,
+    doc: &Document,
+    offset: usize,
+    documented: impl FnOnce() -> Vec<(String, String)>,
+) -> Option<Completion> {
     let sets = scanner.sets();
     let (line_start, _) = doc.line_bounds(offset);
     let before = &doc.text[line_start..offset];
@@ -119,10 +126,13 @@ pub fn complete(scanner: &Scanner, doc: &Document, offset: usize) -> Option<Comp
         label.end + after.len() - after.trim_start_matches([':', ' ', '\t', '-']).len()
     };
     let words = &doc.text[words_start..offset];
+    if words.trim().is_empty() {
+        return empty_slot(scanner, doc, words_start, offset, documented());
+    }
     if words.trim().len() < 2 || words.bytes().filter(|b| b.is_ascii_alphabetic()).count() < 2 {
         return None;
     }
-    let candidates = sets
+    let mut candidates: Vec<Candidate> = sets
         .search(words, 30)
         .into_iter()
         .filter(|h| h.system == System::Icd10Cm)
@@ -134,10 +144,59 @@ pub fn complete(scanner: &Scanner, doc: &Document, offset: usize) -> Option<Comp
             system: h.system,
         })
         .collect();
+    // Billable codes are what a diagnosis line takes; a category is only a way down to
+    // them, listed after.
+    candidates.sort_by_key(|c| c.status != Status::Valid);
     Some(Completion {
         start: words_start,
         end: offset,
         typed: words.to_string(),
+        by_words: true,
+        candidates,
+    })
+}
+
+/// An empty diagnosis slot: the documented conditions' codes, then the valid diagnoses the
+/// note writes elsewhere (not on this line), each once.
+fn empty_slot(
+    scanner: &Scanner,
+    doc: &Document,
+    start: usize,
+    offset: usize,
+    documented: Vec<(String, String)>,
+) -> Option<Completion> {
+    let sets = scanner.sets();
+    let (line_start, line_end) = doc.line_bounds(offset);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut push = |code: &str, matched: String| {
+        if candidates.iter().any(|c| c.code == code) {
+            return;
+        }
+        let Some(entry) = sets.lookup(code, System::Icd10Cm) else {
+            return;
+        };
+        candidates.push(Candidate {
+            code: entry.code,
+            title: entry.title,
+            status: entry.status.unwrap_or(Status::Valid),
+            system: System::Icd10Cm,
+            matched: Some(matched),
+        });
+    };
+    for (code, words) in documented {
+        push(&code, format!("documented: {words}"));
+    }
+    for m in &doc.scan.mentions {
+        let elsewhere = m.start < line_start || m.start > line_end;
+        if elsewhere && m.system == System::Icd10Cm && m.status == Status::Valid {
+            let line = doc.text[..m.start].matches('\n').count() + 1;
+            push(&m.code, format!("written on line {line}"));
+        }
+    }
+    (!candidates.is_empty()).then(|| Completion {
+        start,
+        end: offset,
+        typed: String::new(),
         by_words: true,
         candidates,
     })

@@ -62,7 +62,9 @@ fn style(st: &State) -> Style {
 
 pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<CompletionResponse> {
     let offset = doc.lsp_offset(pos, st.encoding);
-    let found = ide::complete(st.scanner.as_ref()?, doc, offset)?;
+    let found = ide::complete(st.scanner.as_ref()?, doc, offset, || {
+        documented_here(st, doc, offset)
+    })?;
     let range = doc.range(found.start, found.end, st.encoding);
     let items = found
         .candidates
@@ -74,6 +76,31 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
         is_incomplete: true,
         items,
     }))
+}
+
+/// The conditions documented but not coded in the encounter at `offset`: each hint's first
+/// code and the words it was documented with.
+fn documented_here(st: &State, doc: &Document, offset: usize) -> Vec<(String, String)> {
+    let encounters;
+    let scopes = match &doc.structure {
+        Some(s) => &s.scopes,
+        None => {
+            encounters = crate::rules::scope::encounters(&doc.text, &doc.scan.mentions);
+            &encounters
+        }
+    };
+    let Some(here) = scopes.iter().find(|s| s.start <= offset && offset <= s.end) else {
+        return Vec::new();
+    };
+    findings(st, doc)
+        .into_iter()
+        .filter(|f| f.rule == crate::rules::Rule::DocumentedNotCoded)
+        .filter(|f| here.start <= f.start && f.start <= here.end)
+        .filter_map(|f| {
+            let code = f.fixes.first()?.code.clone()?;
+            Some((code, doc.text[f.start..f.end].to_string()))
+        })
+        .collect()
 }
 
 pub fn resolve(st: &State, mut item: CompletionItem) -> CompletionItem {
