@@ -434,3 +434,77 @@ fn suggest_json_rounds_its_weights() {
         assert!(weight.len() <= 4, "{weight} in {line}");
     }
 }
+
+/// What users read is words, not the vocabulary's stems: the phrase a condition was read as
+/// and the words that chose its code are written as the titles write them.
+#[test]
+fn suggest_shows_words_not_stems() {
+    let dir = std::env::temp_dir().join(format!("dxpx-cli-stems-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("fever.note");
+    std::fs::write(
+        &path,
+        "ASSESSMENT: Type 2 diabetes with hyperglycemia. Fever with chills.\n",
+    )
+    .unwrap();
+    let out = Command::new(common::dxpx())
+        .args(["suggest", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let conditions: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let diabetes = conditions
+        .iter()
+        .find(|c| c["text"].as_str().unwrap().contains("diabetes"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(diabetes["phrase"], "type 2 diabetes", "{diabetes}");
+    let words: Vec<&str> = conditions
+        .iter()
+        .flat_map(|c| c["codes"].as_array().unwrap())
+        .flat_map(|x| x["because"].as_array().unwrap())
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(words.contains(&"hyperglycemia"), "{words:?}");
+    for stem in ["diabete", "chill"] {
+        assert!(!text.contains(&format!("\"{stem}\"")), "{stem} in {text}");
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// The text report shows the fixes its messages promise ("did you mean one of the suggested
+/// codes?"), the first four and how many more; `--format jsonl` and `json` are one format.
+#[test]
+fn the_text_report_lists_the_fixes_and_jsonl_is_json() {
+    let note = root().join("examples/invalid-codes.note");
+    let out = Command::new(common::dxpx())
+        .args(["check", "--fail-on", "never"])
+        .arg(&note)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "  = fix: Replace with E11.9 Type 2 diabetes mellitus without complications\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("  = and 12 more (`--format json` lists every fix)\n"),
+        "S72.001's sixteen 7th characters: {text}"
+    );
+    let run = |format: &str| {
+        Command::new(common::dxpx())
+            .args(["check", "--fail-on", "never", "--format", format])
+            .arg(&note)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let jsonl = run("jsonl");
+    assert!(!jsonl.is_empty());
+    assert_eq!(jsonl, run("json"));
+}

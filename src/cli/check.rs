@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
+    /// JSON Lines: one object per line (`json` is the same).
+    #[value(name = "jsonl", alias = "json")]
     Json,
     Sarif,
 }
@@ -345,6 +347,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Fixes printed under a finding in the text report.
+const FIXES_SHOWN: usize = 4;
+
 fn write_text(out: &mut impl Write, checked: &[Checked], color: bool) -> std::io::Result<()> {
     let paint = |code: &str, s: &str| {
         if color {
@@ -394,6 +399,18 @@ fn write_text(out: &mut impl Write, checked: &[Checked], color: bool) -> std::io
                 " ".repeat(gutter.len()),
                 paint("1;31", &"^".repeat(width))
             )?;
+            // What the message promises ("the suggested codes"): the fixes, the first few.
+            let margin = " ".repeat(gutter.len());
+            for fix in f.fixes.iter().take(FIXES_SHOWN) {
+                writeln!(out, "  {margin} = {}: {}", paint("1;32", "fix"), fix.title)?;
+            }
+            if f.fixes.len() > FIXES_SHOWN {
+                writeln!(
+                    out,
+                    "  {margin} = and {} more (`--format json` lists every fix)",
+                    f.fixes.len() - FIXES_SHOWN
+                )?;
+            }
         }
         for v in &c.visits {
             let (line, _) = pos.utf16(&c.text, v.start);

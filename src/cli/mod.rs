@@ -74,9 +74,10 @@ enum Command {
     Check {
         /// Files and folders (recursively, honouring .gitignore); the current folder if none.
         paths: Vec<PathBuf>,
-        /// text: each finding with its line (1-based lines and columns); json: one object
-        /// per line, a finding or a visit's numbers (0-based lines, UTF-16 columns, as LSP);
-        /// sarif: SARIF 2.1.0 for code-scanning tools.
+        /// text: each finding with its line and its fixes (1-based lines and columns); jsonl
+        /// (or json): JSON Lines, one object per line, a finding or a visit's numbers (0-based
+        /// lines and UTF-16 columns, as LSP, and byte offsets); sarif: SARIF 2.1.0 for
+        /// code-scanning tools.
         #[arg(long, value_enum, default_value_t = check::Format::Text)]
         format: check::Format,
         /// Exit with status 1 when a finding is at least this severe.

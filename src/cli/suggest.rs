@@ -58,7 +58,9 @@ fn condition_json(
         "line": line,
         "character": character,
         "text": &text[c.start..c.end],
-        "phrase": c.phrase,
+        // The official phrase it was read as, in the title's words (the vocabulary's own
+        // form is stems: "diabete").
+        "phrase": official_phrase(&c.phrase, c.codes.first().map(|x| x.title.as_str())),
         "codes": c.codes.iter().map(|x| json!({"code": x.code, "title": x.title, "because": x.because})).collect::<Vec<_>>(),
         "status": c.status.name(),
         "trigger": c.trigger,
@@ -67,4 +69,27 @@ fn condition_json(
         "weight": (f64::from(c.section.weight()) * 100.0).round() / 100.0,
         "coded": c.coded,
     })
+}
+
+/// A vocabulary phrase in the words of its first candidate's title where the title has them
+/// ("diabete" → "diabetes"), else as it is.
+fn official_phrase(phrase: &str, title: Option<&str>) -> String {
+    let title_words: Vec<&str> = title
+        .unwrap_or_default()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    phrase
+        .split(' ')
+        .map(|stem| {
+            title_words
+                .iter()
+                .find(|w| {
+                    let w = w.to_lowercase();
+                    w == stem || w.strip_suffix('s') == Some(stem)
+                })
+                .map_or_else(|| stem.to_string(), |w| w.to_lowercase())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -326,7 +326,10 @@ fn absorb_details(
                 !std::ptr::eq(c, other)
                     && sentence_of(*w2) == sentence_of(*w)
                     && other.codes.first().is_some_and(|top| {
-                        !top.because.is_empty() && own.iter().all(|x| top.because.contains(x))
+                        !top.because.is_empty()
+                            && own
+                                .iter()
+                                .all(|x| top.because.iter().any(|b| words::key(b) == *x))
                     })
             })
         })

@@ -14,7 +14,8 @@ use std::sync::Arc;
 pub struct Candidate {
     pub code: String,
     pub title: String,
-    /// The note's words that chose this code over its siblings.
+    /// The note's words that chose this code over its siblings, as the title writes them
+    /// ("chills", not the stem "chill").
     pub because: Vec<String>,
 }
 
@@ -271,6 +272,15 @@ pub fn names_with(title: &str, stems: &[String]) -> bool {
     !stems.is_empty() && stems.iter().all(|w| with.contains(w))
 }
 
+/// A stem as a word the title writes ("chill" → "chills"), for what users read: the
+/// stem itself when the title has no word of it.
+fn as_written(title: &str, stem: &str) -> String {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty() && super::words::key(w) == stem)
+        .map_or_else(|| stem.to_string(), str::to_lowercase)
+}
+
 /// The content stems of a phrase's text or a title, for [`combined_with`].
 pub fn stems_of(text: &str) -> Vec<String> {
     content_stems(text)
@@ -417,7 +427,7 @@ pub fn candidates(
                 .distinguishing
                 .iter()
                 .filter(|w| sentence.contains(*w))
-                .cloned()
+                .map(|w| as_written(&leaf.title, w))
                 .collect(),
         })
         .collect()
