@@ -505,3 +505,55 @@ fn sheet_rules_through_both_paths() {
     c.shutdown();
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Where the add-diagnosis fix writes in a note: on the encounter's diagnosis line (after
+/// its last code, or after an empty label), else on a new `Dx:` line above the procedure.
+/// Applied, it leaves no procedure of the encounter unsupported.
+#[test]
+fn the_add_diagnosis_fix_writes_where_the_note_keeps_its_codes() {
+    let scanner = dxpx::scan::Scanner::new(dxpx::codes::CodeSets::embedded());
+    let config = dxpx::config::Config::default();
+    let earlier = "Date of service: 03/02/2026\nDx: I10\nDate of service: 03/09/2026\n";
+    for (later, fixed) in [
+        ("Dx:\nCPT 36415\n", "Dx: I10\nCPT 36415\n"),
+        ("Dx: E11.\nCPT 36415\n", "Dx: E11, I10.\nCPT 36415\n"),
+        (
+            "Diagnosis: hypertension follow-up\nCPT 36415\n",
+            "Diagnosis: hypertension follow-up (I10)\nCPT 36415\n",
+        ),
+        (
+            "  Blood draw.\n  CPT 36415, 85025\n",
+            "  Blood draw.\n  Dx: I10\n  CPT 36415, 85025\n",
+        ),
+    ] {
+        let text = format!("{earlier}{later}");
+        let a = dxpx::analysis::analyze(&scanner, &config, "a.note", &text);
+        let unsupported: Vec<_> = a
+            .findings
+            .iter()
+            .filter(|f| f.rule == dxpx::rules::Rule::UnsupportedProcedure)
+            .collect();
+        let fix = unsupported
+            .first()
+            .and_then(|f| f.fixes.first())
+            .unwrap_or_else(|| panic!("a fix for {later:?}: {:?}", a.findings));
+        assert!(
+            unsupported.iter().all(|f| f.fixes.first() == Some(fix)),
+            "one fix for all"
+        );
+        let mut after = text.clone();
+        for e in fix.edits.iter().rev() {
+            after.replace_range(e.start..e.end, &e.text);
+        }
+        assert_eq!(after, format!("{earlier}{fixed}"));
+        let again = dxpx::analysis::analyze(&scanner, &config, "a.note", &after);
+        assert!(
+            !again
+                .findings
+                .iter()
+                .any(|f| f.rule == dxpx::rules::Rule::UnsupportedProcedure),
+            "{after:?}: {:?}",
+            again.findings
+        );
+    }
+}

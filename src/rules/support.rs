@@ -357,19 +357,26 @@ fn slot(input: &Input, scope: &crate::rules::Scope, first: usize) -> Option<Slot
         if let Some(colon) = content.find(':')
             && is_diagnosis_label(&content[..colon])
         {
-            let kept = content.trim_end();
-            let end = at + kept.len();
-            let coded = input.mentions.iter().any(|m| m.end == end);
-            let before = if kept.ends_with([':', ',']) {
-                " "
-            } else if coded {
-                ", "
-            } else {
-                " ("
+            // After the line's last code ("Dx: E11, M17.11."), else at its end: "Dx:" takes
+            // the code, "Diagnosis: knee pain" takes it in parentheses.
+            let (label_end, line_end) = (at + colon + 1, at + content.trim_end().len());
+            let last_code = input
+                .mentions
+                .iter()
+                .filter(|m| m.start >= label_end && m.end <= line_end)
+                .map(|m| m.modifiers.last().map_or(m.end, |md| md.end))
+                .max();
+            let (at, before, after) = match last_code {
+                Some(end) => (end, ", ", ""),
+                None if text[label_end..line_end].trim().is_empty()
+                    || text[..line_end].ends_with(',') =>
+                {
+                    (line_end, " ", "")
+                }
+                None => (line_end, " (", ")"),
             };
-            let after = if before == " (" { ")" } else { "" };
             return Some(Slot {
-                at: end,
+                at,
                 before: before.into(),
                 after: after.into(),
             });

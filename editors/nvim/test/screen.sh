@@ -73,4 +73,13 @@ shot nvim-quick-fix 'dxpx quick fix in Neovim'
 keys 1 Enter
 wait_for 'old chart as E11.9'
 echo "ok   quick fix applied"
+
+keys Escape '/36415' Enter
+keys ':lua vim.lsp.buf.code_action()' Enter
+wait_for 'Add diagnosis E11.9'
+echo "ok   add-diagnosis fix offered for 36415"
+shot nvim-add-diagnosis 'dxpx add-diagnosis fix in Neovim'
+keys 1 Enter
+wait_for 'Dx: E11.9'
+echo "ok   add-diagnosis fix applied"
 keys Escape ':qa!' Enter

@@ -96,7 +96,43 @@ end
 local line = vim.api.nvim_buf_get_lines(buf, ml, ml + 1, false)[1]
 check(applied and line:find('Dx: M54.50', 1, true) ~= nil, 'quick fix applied: ' .. line)
 
--- 5) A lens above each encounter with its numbers.
+-- 5) The add-diagnosis fix on the unsupported 36415: one action names the diagnosis the
+-- note codes elsewhere and writes it on the encounter's Dx line.
+local pl, pc = find('CPT 36415')
+pc = pc + #'CPT '
+local unsupported
+for _, d in ipairs(vim.diagnostic.get(buf)) do
+  if d.code == 'dxpx/unsupported-procedure' then unsupported = d end
+end
+local prange = { start = { line = pl, character = pc }, ['end'] = { line = pl, character = pc + 5 } }
+local padd = vim.lsp.buf_request_sync(buf, 'textDocument/codeAction', {
+  textDocument = vim.lsp.util.make_text_document_params(buf),
+  range = prange,
+  context = { diagnostics = unsupported and { unsupported.user_data and unsupported.user_data.lsp or {
+    range = prange, message = unsupported.message, code = unsupported.code, source = 'dxpx' } } or {} },
+}, 5000) or {}
+local added
+for _, r in pairs(padd) do
+  for _, a in ipairs(r.result or {}) do
+    if not added and a.edit and a.title:find('Add diagnosis E11.9', 1, true) then
+      vim.lsp.util.apply_workspace_edit(a.edit, client.offset_encoding)
+      added = a.title
+    end
+  end
+end
+check(added ~= nil, 'add-diagnosis fix offered: ' .. tostring(added))
+-- The encounter's Dx line is the one after the procedure's.
+local dxline = vim.api.nvim_buf_get_lines(buf, pl + 1, pl + 2, false)[1] or ''
+check(dxline == 'Dx: E11, E11.9.', 'diagnosis written on the encounter\'s Dx line: ' .. dxline)
+local resolved = vim.wait(10000, function()
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    if d.code == 'dxpx/unsupported-procedure' then return false end
+  end
+  return true
+end, 50)
+check(resolved, 'the procedure is supported after the fix')
+
+-- 6) A lens above each encounter with its numbers.
 vim.lsp.codelens.refresh({ bufnr = buf })
 local lenses = {}
 vim.wait(5000, function()
@@ -108,7 +144,7 @@ vim.wait(5000, function()
 end, 20)
 out('code lenses: ' .. table.concat(lenses, ' | '))
 check(vim.tbl_contains(lenses, '1: 2 Dx · HCC 38 · 0 Px'), 'the first encounter\'s lens (E11.9 and, fixed, M54.50)')
-check(vim.tbl_contains(lenses, '7: 0 Dx · 1 Px · 1 unsupported'), 'the second encounter\'s lens')
+check(vim.tbl_contains(lenses, '7: 1 Dx · HCC 38 · 1 Px'), 'the second encounter\'s lens, its procedure supported')
 
 for _, cl2 in ipairs(vim.lsp.get_clients()) do cl2:stop() end
 vim.wait(3000, function() return #vim.lsp.get_clients() == 0 end, 20)

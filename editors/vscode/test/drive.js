@@ -1,6 +1,6 @@
 // Drives VS Code (code-server in headless Chromium) through what a coder does with dxpx: open a
-// note, see the squiggle and the Problems entry, hover a code, apply a quick fix, and search codes
-// by words. Exits 0 on PASS. Screenshots go to OUTDIR.
+// note, see the squiggle and the Problems entry, hover a code, apply a quick fix, add the
+// diagnosis a procedure lacks, and search codes by words. Exits 0 on PASS. Screenshots go to OUTDIR.
 // usage: node drive.js <workbench-url> <outdir>
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -157,6 +157,28 @@ async function runCommand(page, title) {
     await fix.click();
     await waitForLine(page, 'old chart as E11.9');
     check(true, 'quick fix replaced 250.00 with E11.9');
+
+    // 3b) The add-diagnosis fix on the unsupported procedure: the diagnoses the note codes
+    // elsewhere, written on the encounter's empty Dx line; then undone, for step 4.
+    const proc = await pointAt(page, '36415');
+    await page.mouse.click(proc.x, proc.y);
+    await page.keyboard.press('Control+.');
+    const add = page.locator('.action-widget .monaco-list-row', { hasText: 'Add diagnosis E11.9' }).first();
+    await add.waitFor();
+    const adds = (await page.locator('.action-widget .monaco-list-row').allInnerTexts()).map((r) => r.trim());
+    log('fixes on 36415:', JSON.stringify(adds));
+    check(adds.some((a) => a.startsWith('Suppress unsupported-procedure')), 'a suppression with a reason is offered last');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(outdir, 'vscode-add-diagnosis.png') });
+    await add.click();
+    await waitForLine(page, 'Dx: E11.9');
+    await page.waitForFunction(() =>
+      ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) =>
+        r.textContent.includes('unsupported-procedure')));
+    check(true, 'the add-diagnosis fix wrote Dx: E11.9 and the procedure is supported');
+    await page.keyboard.press('Control+z');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'has no diagnosis here' }).first().waitFor();
+    check(true, 'undone: the procedure is unsupported again');
 
     // 4) Search codes by words, and insert the chosen one at the cursor.
     await page.keyboard.press('Control+End'); // the empty last line; "Dx: " is the one above
