@@ -172,7 +172,9 @@ fn sarif_validates_against_the_schema() {
             std::env::var_os("CI").is_none(),
             "CI runs tests/sarif/prepare.sh first"
         );
-        eprintln!("skipped: run tests/sarif/prepare.sh to fetch the SARIF schema and validator");
+        let reason = "the SARIF schema and validator are not fetched (run tests/sarif/prepare.sh)";
+        eprintln!("skipped: {reason}");
+        common::skipped(reason);
         return;
     }
     let dir = std::env::temp_dir().join(format!("dxpx-sarif-{}", std::process::id()));
@@ -507,4 +509,34 @@ fn the_text_report_lists_the_fixes_and_jsonl_is_json() {
     let jsonl = run("jsonl");
     assert!(!jsonl.is_empty());
     assert_eq!(jsonl, run("json"));
+}
+
+/// `data build` reads official files only: its help lists no code-set options; the commands
+/// that read codes take them before or after their name.
+#[test]
+fn data_options_belong_to_the_commands_that_read_codes() {
+    let help = |args: &[&str]| {
+        let out = Command::new(common::dxpx()).args(args).output().unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let build = help(&["data", "build", "--help"]);
+    assert!(
+        build.contains("--from") && !build.contains("--data-dir") && !build.contains("--cpt-file"),
+        "{build}"
+    );
+    for command in ["check", "scan", "suggest", "search", "lookup", "lsp"] {
+        let text = help(&[command, "--help"]);
+        assert!(
+            text.contains("--data-dir") && text.contains("--as-of"),
+            "{command}: {text}"
+        );
+    }
+    for args in [
+        &["--data-dir", "/nonexistent/dxpx-data", "lookup", "E11.9"][..],
+        &["lookup", "E11.9", "--data-dir", "/nonexistent/dxpx-data"][..],
+    ] {
+        let out = Command::new(common::dxpx()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dxpx-data"));
+    }
 }

@@ -47,19 +47,32 @@ pub(crate) struct Cli {
     command: Option<Command>,
 }
 
-/// Where to find code sets other than the embedded ones.
+/// Where to find code sets other than the embedded ones: options of the commands that read
+/// codes (and of `dxpx` itself, before a command), not of `data build`, which reads official
+/// files only.
 #[derive(Args, Debug, Clone, Default)]
 pub(crate) struct DataOptions {
     /// A folder of newer official code-set files (for example the next fiscal year's).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// A licensed CPT file (code and descriptor, CSV or TSV).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     cpt_file: Option<PathBuf>,
     /// Judge codes by the releases in force on this day (YYYY-MM-DD) where a document states
     /// no date of service; today by default.
-    #[arg(long, global = true, value_name = "DATE", value_parser = parse_as_of)]
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     as_of: Option<crate::codes::history::Day>,
+}
+
+impl DataOptions {
+    /// These options, with what a command's own options say over them.
+    fn with(&self, command: DataOptions) -> DataOptions {
+        DataOptions {
+            data_dir: command.data_dir.or_else(|| self.data_dir.clone()),
+            cpt_file: command.cpt_file.or_else(|| self.cpt_file.clone()),
+            as_of: command.as_of.or(self.as_of),
+        }
+    }
 }
 
 fn parse_as_of(value: &str) -> Result<crate::codes::history::Day, String> {
@@ -69,7 +82,10 @@ fn parse_as_of(value: &str) -> Result<crate::codes::history::Day, String> {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the Language Server Protocol on stdin/stdout.
-    Lsp,
+    Lsp {
+        #[command(flatten)]
+        data: DataOptions,
+    },
     /// Check notes and charge sheets: every rule, over files and folders.
     Check {
         /// Files and folders (recursively, honouring .gitignore); the current folder if none.
@@ -96,6 +112,8 @@ enum Command {
         /// as the editor does. Off by default: they are hints for a person, not CI errors.
         #[arg(long)]
         hints: bool,
+        #[command(flatten)]
+        data: DataOptions,
     },
     /// Explain codes: system, release, title, hierarchy, notes, GEM targets.
     Lookup {
@@ -108,6 +126,8 @@ enum Command {
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        data: DataOptions,
     },
     /// Print every code mention in files (`--json`: one object per line).
     Scan {
@@ -123,6 +143,8 @@ enum Command {
         /// Also list the code-shaped text of a note that was not taken for a code, and why.
         #[arg(long, conflicts_with = "count")]
         explain: bool,
+        #[command(flatten)]
+        data: DataOptions,
     },
     /// The conditions notes document in words, with ranked candidate codes (`--json`: one
     /// object per condition).
@@ -136,6 +158,8 @@ enum Command {
         /// Every candidate of a condition (up to five), not only the first three.
         #[arg(long)]
         all: bool,
+        #[command(flatten)]
+        data: DataOptions,
     },
     /// Search the code sets by words ("type 2 diabetes", "asthma").
     Search {
@@ -148,6 +172,8 @@ enum Command {
         /// One JSON object per code, per line.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        data: DataOptions,
     },
     /// Build the embedded code-set tables from official files.
     Data {
@@ -191,7 +217,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let serving = matches!(cli.command, Some(Command::Lsp)) || (cli.command.is_none() && cli.stdio);
+    let serving =
+        matches!(cli.command, Some(Command::Lsp { .. })) || (cli.command.is_none() && cli.stdio);
     if !serving {
         die_quietly_on_closed_pipe();
     }
@@ -209,7 +236,7 @@ fn run(cli: Cli) -> ExitCode {
     }
     match cli.command {
         None if cli.stdio => lsp(&cli.data),
-        Some(Command::Lsp) => lsp(&cli.data),
+        Some(Command::Lsp { data }) => lsp(&cli.data.with(data)),
         None => {
             eprintln!("dxpx: no command given; try `dxpx --help`");
             ExitCode::from(EXIT_USAGE)
@@ -222,6 +249,7 @@ fn run(cli: Cli) -> ExitCode {
             config,
             color,
             hints,
+            data,
         }) => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -235,7 +263,7 @@ fn run(cli: Cli) -> ExitCode {
                     return ExitCode::from(EXIT_USAGE);
                 }
             };
-            let mut data = cli.data.clone();
+            let mut data = cli.data.with(data);
             config.as_of = data.as_of.or(config.as_of);
             data.data_dir = data.data_dir.or(config.data_dir.clone());
             data.cpt_file = data.cpt_file.or(config.cpt_file.clone());
@@ -265,20 +293,25 @@ fn run(cli: Cli) -> ExitCode {
             codes,
             system,
             json,
-        }) => lookup::lookup(
-            &*sets_or_exit!(&cli.data),
-            &codes,
-            system.as_deref(),
-            cli.data.as_of,
-            json,
-        ),
+            data,
+        }) => {
+            let data = cli.data.with(data);
+            lookup::lookup(
+                &*sets_or_exit!(&data),
+                &codes,
+                system.as_deref(),
+                data.as_of,
+                json,
+            )
+        }
         Some(Command::Scan {
             files,
             json,
             count,
             explain,
+            data,
         }) => {
-            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data));
+            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data.with(data)));
             let format = match (json, count) {
                 (true, _) => scan::Format::Json,
                 (_, true) => scan::Format::Count,
@@ -286,12 +319,23 @@ fn run(cli: Cli) -> ExitCode {
             };
             scan::scan(&scanner, &files, format, explain)
         }
-        Some(Command::Suggest { files, json, all }) => {
-            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data));
+        Some(Command::Suggest {
+            files,
+            json,
+            all,
+            data,
+        }) => {
+            let scanner = crate::scan::Scanner::new(sets_or_exit!(&cli.data.with(data)));
             suggest::suggest(&scanner, &files, json, all)
         }
-        Some(Command::Search { words, limit, json }) => {
-            lookup::search(&*sets_or_exit!(&cli.data), &words.join(" "), limit, json)
+        Some(Command::Search {
+            words,
+            limit,
+            json,
+            data,
+        }) => {
+            let data = cli.data.with(data);
+            lookup::search(&*sets_or_exit!(&data), &words.join(" "), limit, json)
         }
         Some(Command::Data {
             command: DataCommand::Build { from, out },

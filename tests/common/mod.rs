@@ -15,11 +15,33 @@ pub fn shared() -> Option<PathBuf> {
         if std::env::var_os("CI").is_some() {
             panic!("CI must have ../shared beside the checkout (or DXPX_SHARED set)");
         }
-        eprintln!(
-            "skipped: {} is absent (the corpus and official sources live there)",
+        let reason = format!(
+            "{} is absent (the corpus and official sources live there)",
             dir.display()
         );
+        eprintln!("skipped: {reason}");
+        skipped(&reason);
         None
+    }
+}
+
+/// Where the tests that skipped say so, a line each, for `.ci/run` to print at the end: the
+/// test harness shows a skipped test's own output only under `--nocapture`.
+pub const SKIPPED: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/skipped-tests.txt");
+
+/// Records that the running test skipped, and why.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(SKIPPED);
+    if let Ok(mut f) = file {
+        let _ = writeln!(f, "{test}: {reason}");
     }
 }
 
