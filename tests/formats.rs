@@ -339,6 +339,18 @@ fn hl7_messages() {
             &[(1, "1"), (3, "0DTJ4ZZ^Resection^I10P"), (5, "20260310")],
             "PR1",
         ),
+        // The CPT code in FT1-7, the transaction code, as many interfaces send it; a
+        // chargemaster number there is no code; a coding system of its own is not CPT's.
+        segment(
+            &[(1, "3"), (4, "20260310"), (7, "36415^Venipuncture^CPT")],
+            "FT1",
+        ),
+        segment(
+            &[(1, "4"), (4, "20260310"), (7, "4000123^Room charge")],
+            "FT1",
+        ),
+        segment(&[(1, "5"), (4, "20260310"), (7, "85025^CBC^LOCAL")], "FT1"),
+        segment(&[(1, "6"), (4, "20260310"), (7, "99999")], "FT1"),
     ]
     .join("\r");
     let dir = std::env::temp_dir().join(format!("dxpx-hl7-{}", std::process::id()));
@@ -361,6 +373,38 @@ fn hl7_messages() {
         "no FT1-19: the message's DG1s"
     );
     assert_eq!(find("0DTJ4ZZ")["system"], "ICD-10-PCS");
+    assert_eq!(find("36415")["evidence"], "field:FT1-7");
+    for absent in ["4000123", "85025", "99999"] {
+        assert!(
+            !mentions.iter().any(|m| m["code"] == absent),
+            "{absent}: {mentions:?}"
+        );
+    }
+    // Segments end at a carriage return: positions are by segment, as LSP counts lines.
+    assert_eq!(find("36415")["line"], 6, "the 7th segment");
+    std::fs::write(
+        &file,
+        msg.replace("99213^Office visit", "9921X^Office visit"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(common::dxpx())
+        .args(["check", "--fail-on", "never"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let report = String::from_utf8(out.stdout).unwrap();
+    let first = report.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("dft.hl7:4:") && first.contains("invalid-code"),
+        "{report}"
+    );
+    assert!(
+        report
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("  4 | FT1|1|")),
+        "one segment shown, not the glued file: {report}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 
     let Some(shared) = common::shared() else {

@@ -379,10 +379,8 @@ fn write_text(out: &mut impl Write, checked: &[Checked], color: bool) -> std::io
             )?;
             let (_, byte_col) = pos.bytes(f.start);
             let line_start = f.start - byte_col;
-            let line_end = c.text[line_start..]
-                .find('\n')
-                .map_or(c.text.len(), |i| line_start + i);
-            let source = c.text[line_start..line_end].trim_end_matches('\r');
+            let line_end = pos.line_end(&c.text, f.start);
+            let source = &c.text[line_start..line_end];
             let gutter = format!("{}", line + 1);
             writeln!(out, "  {gutter} | {source}")?;
             let pad: String = c.text[line_start..f.start]

@@ -121,10 +121,32 @@ pub struct Position {
 }
 
 impl Position {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as LSP counts them (and HL7 v2 ends its
+    /// segments with a carriage return alone).
     pub fn index(text: &str) -> Position {
+        let b = text.as_bytes();
         let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(
+            memchr::memchr2_iter(b'\n', b'\r', b)
+                .filter(|&i| !(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n')))
+                .map(|i| i + 1),
+        );
         Position { line_starts }
+    }
+
+    /// Where the line holding `offset` ends, before its line break.
+    pub fn line_end(&self, text: &str, offset: usize) -> usize {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let next = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(text.len());
+        let mut end = next;
+        while end > self.line_starts[line] && matches!(text.as_bytes()[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        end.max(offset.min(next))
     }
 
     /// (line, UTF-16 column) of a byte offset.

@@ -1,5 +1,6 @@
 //! HL7 v2 messages (DFT^P03 charges, ADT with diagnoses): DG1-3 diagnoses, FT1-25
-//! procedures with their FT1-19 diagnoses and FT1-26 modifiers, PR1-3 procedures. Separators
+//! procedures (or a CPT or HCPCS code in FT1-7, the transaction code, where FT1-25 is empty)
+//! with their FT1-19 diagnoses and FT1-26 modifiers, PR1-3 procedures. Separators
 //! come from MSH; segments end at a carriage return or line break.
 
 use super::{Parsed, Span, fields, problem, split};
@@ -150,18 +151,43 @@ pub fn parse(sets: &CodeSets, text: &str) -> Parsed {
                     }
                     own = Some(ids);
                 }
-                let Some(f) = get(code_field) else { continue };
+                let named = get(code_field).filter(|f| f.end > f.start);
+                // Many charge interfaces put the CPT or HCPCS code in FT1-7, the transaction
+                // code, and leave FT1-25 empty: read there when its coding system says so, or
+                // when it names none and the value is a valid procedure code (a chargemaster
+                // number that is not one is left alone).
+                let (f, field_name) = match named {
+                    Some(f) => (f, if id == "FT1" { "FT1-25" } else { "PR1-3" }),
+                    None if id == "FT1" => match get(7).filter(|f| f.end > f.start) {
+                        Some(f) => (f, "FT1-7"),
+                        None => continue,
+                    },
+                    None => continue,
+                };
                 let parts = split(text, f, component);
                 let code = parts[0];
-                let Some(mut m) = fields::procedure(
-                    sets,
-                    text,
-                    code.start,
-                    code.end,
-                    if id == "FT1" { "FT1-25" } else { "PR1-3" },
-                ) else {
+                let Some(mut m) = fields::procedure(sets, text, code.start, code.end, field_name)
+                else {
                     continue;
                 };
+                if field_name == "FT1-7" {
+                    let coding = parts
+                        .get(2)
+                        .map(|s| text[s.start..s.end].trim().to_ascii_uppercase())
+                        .unwrap_or_default();
+                    let procedure_system = matches!(
+                        coding.as_str(),
+                        "C4" | "C5" | "CPT" | "CPT4" | "CPT-4" | "HCPCS" | "HC" | "HCPT"
+                    );
+                    let taken = if coding.is_empty() {
+                        m.status == crate::codes::Status::Valid
+                    } else {
+                        procedure_system
+                    };
+                    if !taken {
+                        continue;
+                    }
+                }
                 if id == "FT1"
                     && let Some(mods) = get(26)
                 {
