@@ -274,18 +274,23 @@ impl Config {
         if let Some(v) = settings.get("documentationHints").and_then(|v| v.as_bool()) {
             self.documentation_hints = v;
         }
+        // An empty setting is the editor's default, not a choice: the project's dxpx.toml
+        // keeps its own.
         if let Some(v) = settings.get("dataDir").and_then(|v| v.as_str()) {
-            self.data_dir = (!v.is_empty()).then(|| PathBuf::from(v));
+            if !v.is_empty() {
+                self.data_dir = Some(PathBuf::from(v));
+            }
         }
         if let Some(v) = settings.get("cptFile").and_then(|v| v.as_str()) {
-            self.cpt_file = (!v.is_empty()).then(|| PathBuf::from(v));
+            if !v.is_empty() {
+                self.cpt_file = Some(PathBuf::from(v));
+            }
         }
         if let Some(v) = settings.get("asOf") {
             let v = string("asOf", v)?;
-            self.as_of = match v.trim() {
-                "" => None,
-                d => Some(parse_day("asOf", d)?),
-            };
+            if !v.trim().is_empty() {
+                self.as_of = Some(parse_day("asOf", v.trim())?);
+            }
         }
         Ok(())
     }
@@ -397,5 +402,21 @@ mod tests {
             .unwrap();
         assert_eq!(c.severity(Rule::InvalidCode), Some(Severity::Hint));
         assert!(!c.inlay_hints);
+    }
+
+    /// VS Code sends every setting, its defaults too: an empty `dataDir`, `cptFile` or
+    /// `asOf` is no choice and leaves the project's dxpx.toml in force.
+    #[test]
+    fn empty_settings_keep_the_project_files_values() {
+        let toml = "[data]\ndir = \"codesets\"\ncpt-file = \"cpt.tsv\"\nas-of = \"2026-08-01\"\n";
+        let mut c = Config::from_toml(toml, Path::new("/project/dxpx.toml")).unwrap();
+        c.apply_settings(&serde_json::json!({"dataDir": "", "cptFile": "", "asOf": ""}))
+            .unwrap();
+        assert_eq!(c.data_dir.as_deref(), Some(Path::new("/project/codesets")));
+        assert_eq!(c.cpt_file.as_deref(), Some(Path::new("/project/cpt.tsv")));
+        assert_eq!(c.as_of, Day::parse("2026-08-01"));
+        c.apply_settings(&serde_json::json!({"dataDir": "/other"}))
+            .unwrap();
+        assert_eq!(c.data_dir.as_deref(), Some(Path::new("/other")));
     }
 }
