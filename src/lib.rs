@@ -21,3 +21,4 @@ pub mod lsp;
 pub mod rules;
 pub mod scan;
 pub mod summary;
+pub mod workspace;

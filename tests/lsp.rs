@@ -540,3 +540,129 @@ fn the_chargesheet_language_reads_any_file_as_a_charge_sheet() {
     assert_eq!(unsupported[0]["range"]["start"], position_of(text, "93000"));
     c.shutdown();
 }
+
+/// Two workspace folders, each with its own dxpx.toml: a document is judged by its folder's.
+fn two_folders(name: &str) -> (std::path::PathBuf, String, String) {
+    let base = std::env::temp_dir().join(format!("dxpx-ws-{name}-{}", std::process::id()));
+    let (a, b) = (base.join("clinic-a"), base.join("clinic-b"));
+    for dir in [&a, &b] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("visit.note"), "Venipuncture, CPT 36415.\n").unwrap();
+        std::fs::write(dir.join("clean.note"), "Dx: I10\nCPT 36415\n").unwrap();
+    }
+    // Clinic A bills its draws under a standing order: the rule is off there only.
+    std::fs::write(
+        a.join("dxpx.toml"),
+        "[rules]\nunsupported-procedure = \"off\"\n",
+    )
+    .unwrap();
+    let uri = |p: &std::path::Path| format!("file://{}", p.display());
+    (base.clone(), uri(&a), uri(&b))
+}
+
+fn report_codes(item: &Value) -> Vec<String> {
+    item["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| d["code"].as_str().unwrap().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `dxpx/checkWorkspace` (the "Check Workspace" command) turns on workspace pulls: every
+/// document of every folder that is not open, each judged by its own folder's dxpx.toml; a
+/// second pull with the ids of the first says "unchanged" instead of checking again.
+#[test]
+fn the_workspace_check_reads_every_folder_with_its_own_configuration() {
+    let (base, a, b) = two_folders("pull");
+    let mut c = Client::start(&["lsp"]);
+    let caps = json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": false}},
+        "workspace": {"diagnostics": {"refreshSupport": true}}
+    });
+    let init = c.call(
+        "initialize",
+        json!({"processId": null, "capabilities": caps, "workspaceFolders": [{"uri": a, "name": "a"}, {"uri": b, "name": "b"}]}),
+    );
+    c.notify("initialized", json!({}));
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"],
+        true
+    );
+    let pull = |c: &mut Client, previous: Value| {
+        c.call(
+            "workspace/diagnostic",
+            json!({"previousResultIds": previous}),
+        )["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert!(
+        pull(&mut c, json!([])).is_empty(),
+        "nothing until the user asks"
+    );
+    // An open document is reported by its own pull, under its folder's configuration.
+    let open = format!("{a}/clean.note");
+    c.open(&open, "Venipuncture, CPT 36415.\n");
+    let own = c.call(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": open}}),
+    );
+    assert!(
+        report_codes(&own).is_empty(),
+        "clinic A turns the rule off: {own}"
+    );
+    let answer = c.call("dxpx/checkWorkspace", json!({}));
+    assert_eq!(answer["folders"], 2);
+    let items = pull(&mut c, json!([]));
+    let find = |items: &[Value], uri: &str| items.iter().find(|i| i["uri"] == uri).cloned();
+    let (a_visit, b_visit) = (format!("{a}/visit.note"), format!("{b}/visit.note"));
+    assert_eq!(
+        report_codes(&find(&items, &b_visit).unwrap()),
+        ["dxpx/unsupported-procedure"]
+    );
+    assert!(
+        report_codes(&find(&items, &a_visit).unwrap()).is_empty(),
+        "{items:?}"
+    );
+    assert!(find(&items, &format!("{b}/clean.note")).is_some());
+    assert!(
+        find(&items, &open).is_none(),
+        "open documents have their own pull"
+    );
+    let previous: Vec<Value> = items
+        .iter()
+        .map(|i| json!({"uri": i["uri"], "value": i["resultId"]}))
+        .collect();
+    let again = pull(&mut c, json!(previous));
+    assert!(again.iter().all(|i| i["kind"] == "unchanged"), "{again:?}");
+    std::fs::write(base.join("clinic-b/visit.note"), "Dx: I10\nCPT 36415\n").unwrap();
+    let changed = pull(&mut c, json!(previous));
+    let b_now = find(&changed, &b_visit).unwrap();
+    assert_eq!(b_now["kind"], "full");
+    assert!(report_codes(&b_now).is_empty(), "{b_now}");
+    c.shutdown();
+    std::fs::remove_dir_all(base).ok();
+}
+
+/// A client that does not pull (Neovim) gets the workspace check pushed.
+#[test]
+fn a_client_that_does_not_pull_gets_the_workspace_check_pushed() {
+    let (base, a, b) = two_folders("push");
+    let mut c = Client::start(&["lsp"]);
+    c.call(
+        "initialize",
+        json!({"processId": null, "capabilities": {}, "workspaceFolders": [{"uri": a, "name": "a"}, {"uri": b, "name": "b"}]}),
+    );
+    c.notify("initialized", json!({}));
+    let answer = c.call("dxpx/checkWorkspace", json!({}));
+    assert_eq!(answer["pushed"], 4, "{answer}");
+    let b_visit = format!("{b}/visit.note");
+    let diags = c.diagnostics(&b_visit, None);
+    assert_eq!(codes(&diags), ["dxpx/unsupported-procedure"]);
+    c.shutdown();
+    std::fs::remove_dir_all(base).ok();
+}

@@ -9,7 +9,7 @@ rm -rf "$OUT"
 bash "$ROOT/editors/vscode/test/run.sh"
 bash "$ROOT/editors/nvim/test/run.sh"
 for shot in vscode-diagnostics vscode-hover vscode-quick-fix vscode-add-diagnosis vscode-search \
-            vscode-code-lens nvim-diagnostics nvim-hover nvim-quick-fix nvim-add-diagnosis; do
+            vscode-code-lens vscode-check-workspace nvim-diagnostics nvim-hover nvim-quick-fix nvim-add-diagnosis; do
   cp "$OUT/$shot.png" "$HERE/$shot.png"
 done
 ls -la "$HERE"/*.png

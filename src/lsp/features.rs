@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::*;
 pub fn diagnostics(st: &State, uri: &Uri, doc: &Document) -> Vec<Diagnostic> {
     let checked = match &doc.unread {
         Some(fault) => Err(fault.clone()),
-        None => crate::fault::catch(|| findings(st, doc)),
+        None => crate::fault::catch(|| findings(st, uri, doc)),
     };
     match checked {
         Ok(findings) => findings
@@ -60,10 +60,15 @@ fn style(st: &State) -> Style {
     }
 }
 
-pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<CompletionResponse> {
+pub fn completion(
+    st: &State,
+    uri: &Uri,
+    doc: &Document,
+    pos: Position,
+) -> Option<CompletionResponse> {
     let offset = doc.lsp_offset(pos, st.encoding);
     let found = ide::complete(st.scanner.as_ref()?, doc, offset, || {
-        documented_here(st, doc, offset)
+        documented_here(st, uri, doc, offset)
     })?;
     let range = doc.range(found.start, found.end, st.encoding);
     let items = found
@@ -80,7 +85,7 @@ pub fn completion(st: &State, doc: &Document, pos: Position) -> Option<Completio
 
 /// The conditions documented but not coded in the encounter at `offset`: each hint's first
 /// code and the words it was documented with.
-fn documented_here(st: &State, doc: &Document, offset: usize) -> Vec<(String, String)> {
+fn documented_here(st: &State, uri: &Uri, doc: &Document, offset: usize) -> Vec<(String, String)> {
     let encounters;
     let scopes = match &doc.structure {
         Some(s) => &s.scopes,
@@ -92,7 +97,7 @@ fn documented_here(st: &State, doc: &Document, offset: usize) -> Vec<(String, St
     let Some(here) = scopes.iter().find(|s| s.start <= offset && offset <= s.end) else {
         return Vec::new();
     };
-    findings(st, doc)
+    findings(st, uri, doc)
         .into_iter()
         .filter(|f| f.rule == crate::rules::Rule::DocumentedNotCoded)
         .filter(|f| here.start <= f.start && f.start <= here.end)
@@ -144,7 +149,7 @@ pub fn code_actions(
         doc.lsp_offset(range.start, st.encoding),
         doc.lsp_offset(range.end, st.encoding),
     );
-    let all = findings(st, doc);
+    let all = findings(st, uri, doc);
     let wants = |kind: &CodeActionKind| {
         // `only: ["source.fixAll"]` asks for `source.fixAll.dxpx` too: kinds are prefixes.
         only.is_none_or(|only| {

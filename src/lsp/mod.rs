@@ -52,6 +52,7 @@ pub fn serve(options: LoadOptions) -> ExitCode {
         let builder = LspService::build(|client| Backend::new(client, options))
             .custom_method("dxpx/lookup", Backend::lookup_request)
             .custom_method("dxpx/search", Backend::search_request)
+            .custom_method("dxpx/checkWorkspace", Backend::check_workspace_request)
             .custom_method(transport::PARSE_ERROR_METHOD, Backend::parse_error)
             .custom_method(transport::INVALID_REQUEST_METHOD, Backend::invalid_request);
         #[cfg(feature = "fault-injection")]

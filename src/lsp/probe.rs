@@ -142,7 +142,7 @@ impl Probe {
         features::semantic_tokens(st, doc);
         features::document_symbols(st, doc);
         let hover = features::hover(st, doc, position).is_some();
-        let items = match features::completion(st, doc, position) {
+        let items = match features::completion(st, &self.uri, doc, position) {
             Some(CompletionResponse::Array(items)) => items,
             Some(CompletionResponse::List(list)) => list.items,
             None => Vec::new(),

@@ -35,9 +35,20 @@ pub(super) struct State {
     pub markdown: bool,
     /// The client pulls diagnostics (`textDocument/diagnostic`); otherwise they are pushed.
     pub pull: bool,
+    /// The first workspace folder's configuration (or the defaults): it chooses the code
+    /// sets, which every folder shares.
     pub config: Config,
     settings: Value,
-    root: Option<PathBuf>,
+    /// Each workspace folder, with its own `dxpx.toml` under the editor's settings: a
+    /// document is checked by the folder that holds it.
+    folders: Vec<(PathBuf, Config)>,
+    /// The user asked to check the workspace (`dxpx/checkWorkspace`, the "Check Workspace"
+    /// command): until then a workspace pull reports nothing, since a client may pull on
+    /// its own (VS Code does, every two seconds) and a folder may hold a year of notes.
+    workspace_check: bool,
+    /// Counts configurations: a document's workspace report is unchanged while its file and
+    /// the configuration are.
+    configured: u64,
     /// The scanner over the loaded code sets; `None` until the loader publishes it.
     pub scanner: Option<Arc<Scanner>>,
     /// The documentation hints' phrase automaton for that scanner's code sets, once built.
@@ -79,6 +90,20 @@ pub(super) fn log(level: MessageType, message: &str) {
 }
 
 impl State {
+    /// The configuration that judges the document at `uri`: its workspace folder's (the
+    /// innermost, when folders nest), else the first folder's.
+    pub(super) fn config_for(&self, uri: &Uri) -> &Config {
+        let path = uri.to_file_path();
+        path.and_then(|p| {
+            self.folders
+                .iter()
+                .filter(|(root, _)| p.starts_with(root))
+                .max_by_key(|(root, _)| root.as_os_str().len())
+                .map(|(_, config)| config)
+        })
+        .unwrap_or(&self.config)
+    }
+
     fn new() -> State {
         State {
             refresh: Refresh::default(),
@@ -88,7 +113,9 @@ impl State {
             pull: false,
             config: Config::default(),
             settings: Value::Null,
-            root: None,
+            folders: Vec::new(),
+            workspace_check: false,
+            configured: 0,
             scanner: None,
             vocabulary: None,
             load: LoadOptions::default(),
@@ -319,16 +346,30 @@ impl Backend {
     async fn reconfigure(&self) {
         let (config, load_changed, load, vocabulary) = {
             let mut st = self.state();
-            let mut config = match &st.root {
-                Some(root) => Config::discover(root).unwrap_or_else(|e| {
-                    log(MessageType::WARNING, &e.to_string());
-                    Config::default()
-                }),
-                None => Config::default(),
+            let settings = st.settings.clone();
+            let configured = |root: Option<&PathBuf>| {
+                let mut config = match root {
+                    Some(root) => Config::discover(root).unwrap_or_else(|e| {
+                        log(MessageType::WARNING, &e.to_string());
+                        Config::default()
+                    }),
+                    None => Config::default(),
+                };
+                if let Err(e) = config.apply_settings(&settings) {
+                    log(MessageType::WARNING, &format!("settings: {e}"));
+                }
+                config
             };
-            if let Err(e) = config.apply_settings(&st.settings) {
-                log(MessageType::WARNING, &format!("settings: {e}"));
-            }
+            let roots: Vec<PathBuf> = st.folders.iter().map(|(r, _)| r.clone()).collect();
+            st.folders = roots
+                .iter()
+                .map(|root| (root.clone(), configured(Some(root))))
+                .collect();
+            st.configured += 1;
+            let config = st
+                .folders
+                .first()
+                .map_or_else(|| configured(None), |(_, c)| c.clone());
             let load = LoadOptions {
                 data_dir: config.data_dir.clone(),
                 cpt_file: config.cpt_file.clone(),
@@ -397,6 +438,61 @@ impl Backend {
         };
         let text = features::lookup(&sets, code, markdown);
         Ok(serde_json::json!({"found": text.is_some(), "text": text.unwrap_or_default()}))
+    }
+
+    /// `dxpx/checkWorkspace`: from now on a workspace pull checks every document of every
+    /// folder; the client is asked to pull now. Answers how many folders there are.
+    /// A client that does not pull (Neovim) gets the reports pushed now, a
+    /// `publishDiagnostics` per document; the answer then says how many.
+    pub async fn check_workspace_request(&self, _: Value) -> Result<Value> {
+        self.until_ready().await;
+        let (folders, pull, scanner, open, encoding) = {
+            let mut st = self.state();
+            st.workspace_check = true;
+            let open: Vec<Uri> = st.docs.keys().cloned().collect();
+            let pull = st.pull && st.refresh.diagnostics;
+            (
+                st.folders.clone(),
+                pull,
+                st.scanner.clone(),
+                open,
+                st.encoding,
+            )
+        };
+        if pull {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                let bounded = std::time::Duration::from_secs(5);
+                let _ = tokio::time::timeout(bounded, client.workspace_diagnostic_refresh()).await;
+            });
+            return Ok(serde_json::json!({ "folders": folders.len(), "pushed": 0 }));
+        }
+        let Some(scanner) = scanner else {
+            return Err(not_ready());
+        };
+        let count = folders.len();
+        let reports = tokio::task::spawn_blocking(move || {
+            Folders {
+                scanner: &scanner,
+                folders: &folders,
+                open: &open,
+                encoding,
+                generation: "",
+                previous: &HashMap::new(),
+            }
+            .check()
+        })
+        .await
+        .unwrap_or_default();
+        let mut pushed = 0;
+        for report in reports {
+            if let WorkspaceDocumentDiagnosticReport::Full(full) = report {
+                let items = full.full_document_diagnostic_report.items;
+                self.client.publish_diagnostics(full.uri, items, None).await;
+                pushed += 1;
+            }
+        }
+        Ok(serde_json::json!({ "folders": count, "pushed": pushed }))
     }
 
     pub async fn search_request(&self, params: Value) -> Result<Value> {
@@ -491,13 +587,15 @@ impl LanguageServer for Backend {
         // only after the next edit. Such a client gets them pushed, as every client accepts.
         let pull = can_pull && refresh.diagnostics;
         #[allow(deprecated)]
-        let root = params
-            .workspace_folders
-            .as_ref()
-            .and_then(|f| f.first())
-            .map(|f| f.uri.clone())
-            .or(params.root_uri.clone())
-            .and_then(|u| u.to_file_path().map(|p| p.into_owned()));
+        let roots: Vec<PathBuf> = match &params.workspace_folders {
+            Some(folders) if !folders.is_empty() => {
+                folders.iter().map(|f| f.uri.clone()).collect::<Vec<_>>()
+            }
+            _ => params.root_uri.clone().into_iter().collect(),
+        }
+        .into_iter()
+        .filter_map(|u| u.to_file_path().map(|p| p.into_owned()))
+        .collect();
         {
             let mut st = self.state();
             st.encoding = if utf8 {
@@ -508,7 +606,7 @@ impl LanguageServer for Backend {
             st.markdown = markdown;
             st.pull = pull;
             st.refresh = refresh;
-            st.root = root;
+            st.folders = roots.into_iter().map(|r| (r, Config::default())).collect();
             st.settings = params.initialization_options.clone().unwrap_or(Value::Null);
         }
         let encoding = if utf8 {
@@ -549,7 +647,7 @@ impl LanguageServer for Backend {
                     DiagnosticServerCapabilities::Options(DiagnosticOptions {
                         identifier: Some("dxpx".into()),
                         inter_file_dependencies: false,
-                        workspace_diagnostics: false,
+                        workspace_diagnostics: true,
                         ..DiagnosticOptions::default()
                     })
                 }),
@@ -711,7 +809,12 @@ impl LanguageServer for Backend {
         let Some(doc) = st.docs.get(&pos.text_document.uri) else {
             return Ok(None);
         };
-        Ok(features::completion(&st, doc, pos.position))
+        Ok(features::completion(
+            &st,
+            &pos.text_document.uri,
+            doc,
+            pos.position,
+        ))
     }
 
     async fn completion_resolve(&self, item: CompletionItem) -> Result<CompletionItem> {
@@ -754,6 +857,49 @@ impl LanguageServer for Backend {
                     items,
                 },
             }),
+        ))
+    }
+
+    /// Every document of every workspace folder that is not open (open ones have their own
+    /// pull), checked by its folder's configuration: what `dxpx check` on the folder says,
+    /// without the documentation hints (those are for the note a person is reading). Off the
+    /// state lock and off the async threads: a folder may hold a year of notes.
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.until_ready().await;
+        let (scanner, folders, open, encoding, generation) = {
+            let st = self.state();
+            let Some(scanner) = st.scanner.clone().filter(|_| st.workspace_check) else {
+                return Ok(WorkspaceDiagnosticReportResult::Report(
+                    WorkspaceDiagnosticReport { items: Vec::new() },
+                ));
+            };
+            let open: Vec<Uri> = st.docs.keys().cloned().collect();
+            let generation = format!("{}.{}", st.generation, st.configured);
+            (scanner, st.folders.clone(), open, st.encoding, generation)
+        };
+        let previous: HashMap<Uri, String> = params
+            .previous_result_ids
+            .into_iter()
+            .map(|p| (p.uri, p.value))
+            .collect();
+        let items = tokio::task::spawn_blocking(move || {
+            let folders = Folders {
+                scanner: &scanner,
+                folders: &folders,
+                open: &open,
+                encoding,
+                generation: &generation,
+                previous: &previous,
+            };
+            folders.check()
+        })
+        .await
+        .unwrap_or_default();
+        Ok(WorkspaceDiagnosticReportResult::Report(
+            WorkspaceDiagnosticReport { items },
         ))
     }
 
@@ -828,13 +974,137 @@ impl LanguageServer for Backend {
     }
 }
 
+/// A workspace check reads at most this many files, each at most this large: past that it
+/// says so in the log (`dxpx check` on the command line has no such bound).
+const WORKSPACE_FILES: usize = 10_000;
+const WORKSPACE_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a workspace check reads: the folders and their configurations, the documents the
+/// editor has open (reported by their own pulls), and the reports the client already has.
+struct Folders<'a> {
+    scanner: &'a Scanner,
+    folders: &'a [(PathBuf, Config)],
+    open: &'a [Uri],
+    encoding: Encoding,
+    /// The code sets' load and the configuration, as part of every report's id.
+    generation: &'a str,
+    previous: &'a HashMap<Uri, String>,
+}
+
+impl Folders<'_> {
+    /// One report per document of the folders not open: unchanged where the client's id
+    /// still holds (the same file, size and time, under the same configuration).
+    fn check(&self) -> Vec<WorkspaceDocumentDiagnosticReport> {
+        let mut items = Vec::new();
+        for (root, config) in self.folders {
+            let found = match crate::workspace::documents(std::slice::from_ref(root), config) {
+                Ok(found) => found,
+                Err(e) => {
+                    log(MessageType::INFO, &format!("workspace check: {e}"));
+                    continue;
+                }
+            };
+            for path in found.files {
+                if items.len() == WORKSPACE_FILES {
+                    log(
+                        MessageType::WARNING,
+                        &format!(
+                            "workspace check: stopped after {WORKSPACE_FILES} files; `dxpx check` reads them all"
+                        ),
+                    );
+                    return items;
+                }
+                let Some(uri) = Uri::from_file_path(&path).filter(|u| !self.open.contains(u))
+                else {
+                    continue;
+                };
+                let Ok(meta) = std::fs::metadata(&path) else {
+                    continue;
+                };
+                let modified = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                let id = format!("{}:{modified}:{}", meta.len(), self.generation);
+                if self.previous.get(&uri) == Some(&id) {
+                    items.push(WorkspaceDocumentDiagnosticReport::Unchanged(
+                        WorkspaceUnchangedDocumentDiagnosticReport {
+                            uri,
+                            version: None,
+                            unchanged_document_diagnostic_report:
+                                UnchangedDocumentDiagnosticReport { result_id: id },
+                        },
+                    ));
+                    continue;
+                }
+                if meta.len() > WORKSPACE_FILE_BYTES {
+                    log(
+                        MessageType::INFO,
+                        &format!(
+                            "workspace check: {} is over 16 MB; open it, or run `dxpx check` on it",
+                            uri.as_str()
+                        ),
+                    );
+                    continue;
+                }
+                let diagnostics = match std::fs::read(&path) {
+                    Ok(bytes) => {
+                        self.diagnostics(&uri, config, String::from_utf8_lossy(&bytes).into_owned())
+                    }
+                    Err(e) => {
+                        log(
+                            MessageType::WARNING,
+                            &format!("workspace check: {}: {e}", uri.as_str()),
+                        );
+                        continue;
+                    }
+                };
+                items.push(WorkspaceDocumentDiagnosticReport::Full(
+                    WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(id),
+                            items: diagnostics,
+                        },
+                    },
+                ));
+            }
+        }
+        items
+    }
+
+    /// A file's diagnostics, as its folder's configuration judges it; a bug in one file is
+    /// that file's, reported as such, and the check goes on.
+    fn diagnostics(&self, uri: &Uri, config: &Config, text: String) -> Vec<Diagnostic> {
+        let checked = fault::catch(|| {
+            let doc = Document::open(self.scanner, text, 0, uri.path().as_str(), "");
+            let findings = doc.check(self.scanner.sets(), config, |_| Vec::new());
+            findings
+                .iter()
+                .map(|f| convert::diagnostic(&doc, uri, f, self.encoding))
+                .collect::<Vec<_>>()
+        });
+        checked.unwrap_or_else(|fault| {
+            log(
+                MessageType::ERROR,
+                &format!("workspace check: {} failed: {fault}", uri.as_str()),
+            );
+            vec![convert::internal_error(&fault, false)]
+        })
+    }
+}
+
 /// For the features: the analysis of a document under the current settings.
-pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding> {
+pub(super) fn findings(st: &State, uri: &Uri, doc: &Document) -> Vec<crate::rules::Finding> {
     let Some(scanner) = &st.scanner else {
         return Vec::new();
     };
-    doc.check(scanner.sets(), &st.config, |scopes| {
-        match conditions(st, doc, scopes) {
+    doc.check(
+        scanner.sets(),
+        st.config_for(uri),
+        |scopes| match conditions(st, doc, scopes) {
             Some(conditions) => {
                 let fallback = st
                     .config
@@ -850,8 +1120,8 @@ pub(super) fn findings(st: &State, doc: &Document) -> Vec<crate::rules::Finding>
                 )
             }
             None => Vec::new(),
-        }
-    })
+        },
+    )
 }
 
 /// Notes longer than this get no documentation hints: they are exports, not notes, and

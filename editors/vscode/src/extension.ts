@@ -40,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('dxpx.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('dxpx.lookupCode', (code?: string) => lookupCode(lookups, code)),
     vscode.commands.registerCommand('dxpx.searchCodes', searchCodes),
+    vscode.commands.registerCommand('dxpx.checkWorkspace', checkWorkspace),
     { dispose: () => void client?.stop() },
     vscode.workspace.onDidChangeConfiguration((e) => {
       // The document selector and the binary are fixed when the client starts.
@@ -231,6 +232,21 @@ interface CodeItem extends vscode.QuickPickItem {
 }
 
 /** A quick pick that searches titles as the user types and inserts the chosen code. */
+/** Every document of the workspace folders, checked as `dxpx check` checks them, into the
+ * Problems panel: the server reports them on the client's workspace pull from now on. */
+async function checkWorkspace(): Promise<void> {
+  const c = await running();
+  if (!c) {
+    return;
+  }
+  const answer = await c.sendRequest<{ folders: number }>('dxpx/checkWorkspace', {});
+  if (answer.folders === 0) {
+    void vscode.window.showInformationMessage('dxpx: open a folder to check its documents.');
+    return;
+  }
+  await vscode.commands.executeCommand('workbench.actions.view.problems');
+}
+
 async function searchCodes(): Promise<void> {
   const c = await running();
   if (!c) {

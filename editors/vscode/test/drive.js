@@ -1,6 +1,6 @@
 // Drives VS Code (code-server in headless Chromium) through what a coder does with dxpx: open a
 // note, see the squiggle and the Problems entry, hover a code, apply a quick fix, add the
-// diagnosis a procedure lacks, and search codes by words. Exits 0 on PASS. Screenshots go to OUTDIR.
+// diagnosis a procedure lacks, search codes by words, and check the whole workspace. Exits 0 on PASS. Screenshots go to OUTDIR.
 // usage: node drive.js <workbench-url> <outdir>
 const { chromium } = require('playwright-core');
 const fs = require('fs');
@@ -204,6 +204,18 @@ async function runCommand(page, title) {
         r.textContent.includes('unsupported-procedure')));
     check(true, 'the unsupported-procedure problem cleared once a diagnosis was added');
     log('last lines:', JSON.stringify((await editorLines(page)).slice(-3)));
+
+    // 5) Check Workspace: a note nobody opened reaches the Problems panel.
+    await runCommand(page, 'dxpx: Check Workspace');
+    const other = page.locator('.markers-panel .monaco-list-row', { hasText: 'lab-only.note' }).first();
+    await other.waitFor();
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'has no diagnosis here' }).first().waitFor();
+    const rows = (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).map((r) =>
+      r.replace(/\s+/g, ' ').trim(),
+    );
+    log('problems after Check Workspace:', JSON.stringify(rows));
+    check(rows.some((r) => r.includes('lab-only.note')), 'Check Workspace lists the unopened lab-only.note');
+    await page.screenshot({ path: path.join(outdir, 'vscode-check-workspace.png') });
   } catch (e) {
     failures++;
     log('FAIL', e.message.split('\n')[0]);

@@ -55,6 +55,8 @@ JSON
 # The note the screenshots show: a visit with diagnoses (one an ICD-9-CM code from an old
 # chart), and a procedure in an encounter of its own with no diagnosis yet.
 cp "$ROOT/editors/screenshots/visit.note" "$WORK/ws/visit.note"
+# A note nobody opens: "dxpx: Check Workspace" reports it.
+printf 'Lab visit.\nVenipuncture only, CPT 36415.\n' > "$WORK/ws/lab-only.note"
 printf 'bind-addr: 127.0.0.1:%s\nauth: none\ncert: false\n' "$PORT" > "$WORK/config.yaml"
 CS=("$CODE_SERVER" --config "$WORK/config.yaml" --user-data-dir "$WORK/data" --extensions-dir "$WORK/ext")
 "${CS[@]}" --version | head -1
