@@ -540,3 +540,50 @@ fn data_options_belong_to_the_commands_that_read_codes() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/dxpx-data"));
     }
 }
+
+/// Every argument of every command says what it is in `--help` (a bare `--limit <LIMIT>` or
+/// `<CODES>...` teaches nothing).
+#[test]
+fn every_argument_has_help_text() {
+    let commands: &[&[&str]] = &[
+        &["check"],
+        &["scan"],
+        &["suggest"],
+        &["search"],
+        &["lookup"],
+        &["lsp"],
+        &["data"],
+        &["data", "build"],
+    ];
+    for command in commands {
+        let out = Command::new(common::dxpx())
+            .args(*command)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = help.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            // Arguments are indented two to six spaces; a value list ("- text") ten.
+            let indent = line.len() - t.len();
+            let is_argument = (t.starts_with('-') || t.starts_with('<') || t.starts_with('['))
+                && (2..=6).contains(&indent);
+            if !is_argument || t.starts_with("-h, --help") {
+                continue;
+            }
+            // Short help puts the text on the same line; long help on the next.
+            let same_line = t.split("  ").filter(|p| !p.trim().is_empty()).count() > 1;
+            let next_line = lines
+                .get(i + 1)
+                .is_some_and(|n| n.starts_with("          ") && !n.trim().is_empty());
+            assert!(
+                same_line || next_line,
+                "{command:?}: {line:?} has no help text:\n{help}"
+            );
+        }
+        if command == &["data"] {
+            assert!(!help.contains("inspect"), "data builds only: {help}");
+        }
+    }
+}
