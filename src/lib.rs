@@ -18,6 +18,8 @@ pub mod formats;
 pub mod hints;
 pub mod ide;
 pub mod lsp;
+pub mod packed;
+pub mod prebuilt;
 pub mod rules;
 pub mod scan;
 pub mod summary;

@@ -587,3 +587,48 @@ fn every_argument_has_help_text() {
         }
     }
 }
+
+/// A long run shows how far it is on a terminal (here `script`'s pseudo-terminal), where the
+/// report goes to a file; in a pipe, stderr stays free of it.
+#[test]
+fn long_runs_show_progress_on_a_terminal_only() {
+    if Command::new("script").arg("--version").output().is_err() {
+        common::skipped("long_runs_show_progress_on_a_terminal_only: no `script` (util-linux)");
+        return;
+    }
+    let dir = root().join("target/tmp/progress-notes");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..200 {
+        std::fs::write(
+            dir.join(format!("n{i}.note")),
+            "Dx: type 2 diabetes, E11.9\n",
+        )
+        .unwrap();
+    }
+    for (command, said) in [
+        ("suggest", "[200/200] files read"),
+        ("check", "[200/200] files checked"),
+    ] {
+        let out = dir.with_extension(format!("{command}.out"));
+        let line = format!(
+            "{} {command} {} > {}",
+            common::dxpx().display(),
+            dir.display(),
+            out.display()
+        );
+        let terminal = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&terminal.stdout);
+        assert!(shown.contains(said), "{command}: {shown:?}");
+        assert!(std::fs::metadata(&out).unwrap().len() > 0);
+        let piped = Command::new(common::dxpx())
+            .args([command, dir.to_str().unwrap()])
+            .env_remove("CI")
+            .output()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&piped.stderr).contains("[200/200]"));
+    }
+}

@@ -370,6 +370,16 @@ fn data_is_reproducible_from_the_official_files() {
     }
     let manifest = std::fs::read_to_string(data.join("manifest.tsv")).unwrap();
     assert_eq!(manifest, built.manifest());
+    // The indexes derived from the tables, as `dxpx data build` writes them.
+    let sets = dxpx::codes::CodeSets::from_built(&built).unwrap();
+    for (stem, bytes) in dxpx::prebuilt::build(&sets) {
+        let name = dxpx::prebuilt::file_name(stem);
+        let committed = zstd::stream::decode_all(&std::fs::read(data.join(&name)).unwrap()[..]);
+        assert!(
+            committed.unwrap() == bytes,
+            "data/{name} is stale: run `dxpx data build --from ../shared/sources`"
+        );
+    }
 }
 
 /// The embedded tables are indexed without a sortedness check at start-up; this is it.

@@ -14,7 +14,7 @@ static READY: OnceLock<(Scanner, Vocabulary)> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     let (scanner, vocab) = READY.get_or_init(|| {
         let sets = CodeSets::embedded();
-        (Scanner::new(sets.clone()), Vocabulary::build(&sets))
+        (Scanner::new(sets.clone()), Vocabulary::for_sets(&sets))
     });
     let Ok(text) = std::str::from_utf8(data) else { return };
     let mentions = scanner.scan(text);

@@ -8,7 +8,7 @@ use crate::rules::{Finding, Rule, Severity, Suppression};
 use crate::scan::{Mention, Scanner};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -72,12 +72,12 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
             return ExitCode::from(super::EXIT_USAGE);
         }
     };
-    let progress =
-        std::io::stderr().is_terminal() && std::env::var_os("CI").is_none() && files.len() >= 200;
+    // The report is printed when every file is read, so the terminal shows progress first.
+    let progress = super::output::Progress::new(files.len(), "checked", false);
     // Built once for every file (about half a second), only when asked for.
     let vocabulary = options
         .hints
-        .then(|| crate::hints::Vocabulary::build(scanner.sets()));
+        .then(|| crate::hints::Vocabulary::for_sets(scanner.sets()));
     let done = AtomicUsize::new(0);
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -96,16 +96,12 @@ pub fn run(scanner: &Scanner, options: Options) -> ExitCode {
                     let result = check_file(scanner, &options.config, vocabulary.as_ref(), path);
                     *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if progress && (n % 50 == 0 || n == files.len()) {
-                        eprint!("\r[{n}/{}] files checked", files.len());
-                    }
+                    progress.done(n);
                 }
             });
         }
     });
-    if progress {
-        eprintln!();
-    }
+    progress.finish();
     let mut checked = Vec::new();
     let (mut skipped, mut internal) = (0, 0);
     for slot in slots {

@@ -85,7 +85,13 @@ pub fn each_document(
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = false;
     let mut report = Vec::new();
-    for path in &paths {
+    let progress = Progress::new(
+        paths.len(),
+        "read",
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+    );
+    for (n, path) in paths.iter().enumerate() {
+        progress.done(n + 1);
         match read_document(path) {
             Ok(text) => {
                 report.clear();
@@ -108,10 +114,47 @@ pub fn each_document(
             }
         }
     }
+    progress.finish();
     if failed {
         std::process::ExitCode::from(super::EXIT_USAGE)
     } else {
         std::process::ExitCode::SUCCESS
+    }
+}
+
+/// Files done of a long run (200 files or more), rewritten in place on a terminal's stderr;
+/// nothing in CI, in a pipe, or where the report itself is streaming to the terminal.
+pub struct Progress {
+    total: usize,
+    verb: &'static str,
+    shown: bool,
+}
+
+impl Progress {
+    pub const FROM_FILES: usize = 200;
+
+    pub fn new(total: usize, verb: &'static str, report_streams_to_terminal: bool) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            verb,
+            shown: total >= Progress::FROM_FILES
+                && !report_streams_to_terminal
+                && std::io::stderr().is_terminal()
+                && std::env::var_os("CI").is_none(),
+        }
+    }
+
+    pub fn done(&self, n: usize) {
+        if self.shown && (n % 50 == 0 || n == self.total) {
+            eprint!("\r[{n}/{}] files {}", self.total, self.verb);
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.shown {
+            eprintln!();
+        }
     }
 }
 

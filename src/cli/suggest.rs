@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// Each condition's first `hints::SHOWN` candidates, or all of them with `all`.
 pub fn suggest(scanner: &Scanner, paths: &[PathBuf], as_json: bool, all: bool) -> ExitCode {
-    let vocab = Vocabulary::build(scanner.sets());
+    let vocab = Vocabulary::for_sets(scanner.sets());
     each_document(paths, |out, path, text| {
         let (mentions, _) = analysis::read(scanner, Kind::Note, text);
         let scopes = crate::rules::scope::encounters(text, &mentions);

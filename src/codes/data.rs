@@ -98,13 +98,17 @@ pub fn embedded_text(name: &str) -> Result<String, TableError> {
 
 /// Decompresses a zstd frame of UTF-8 text; the error says why not.
 pub fn decompress(bytes: &[u8]) -> Result<String, String> {
+    String::from_utf8(decompress_bytes(bytes)?).map_err(|e| e.to_string())
+}
+
+/// Decompresses a zstd frame; the error says why not.
+pub fn decompress_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
     // The frames record their size, so the output is allocated once.
     let size = zstd::zstd_safe::get_frame_content_size(bytes)
         .ok()
         .flatten()
         .ok_or("no content size in the zstd frame")?;
-    let raw = zstd::bulk::decompress(bytes, size as usize).map_err(|e| e.to_string())?;
-    String::from_utf8(raw).map_err(|e| e.to_string())
+    zstd::bulk::decompress(bytes, size as usize).map_err(|e| e.to_string())
 }
 
 /// Decompresses (or takes from `texts`, where a user's files replaced them) and indexes the

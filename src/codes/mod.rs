@@ -25,7 +25,7 @@ pub fn embedded_tables() -> &'static [(&'static str, &'static [u8])] {
 }
 pub use conversions::{Replacement, Why};
 pub use cpt::{Cpt, CptFileError, CptFileProblem, CptLicensed, CptSection};
-pub use data::{TableError, TableProblem};
+pub use data::{TableError, TableProblem, decompress_bytes};
 pub use hcpcs::Hcpcs;
 pub use icd9cm::Icd9Cm;
 pub use icd10cm::Icd10Cm;
@@ -262,6 +262,8 @@ pub struct CodeSets {
     releases: Vec<Release>,
     /// What went wrong loading user-supplied files; the embedded data stayed in use.
     pub warnings: Vec<String>,
+    /// The tables a user's files replaced: indexes prebuilt from the embedded ones do not fit.
+    replaced: Vec<&'static str>,
     search: OnceLock<search::Index>,
 }
 
@@ -311,21 +313,43 @@ impl CodeSets {
     /// Loads the embedded sets, replaced set by set from `options.data_dir` where it holds
     /// official files. A malformed user file becomes a warning and the embedded set stays.
     pub fn load(options: &LoadOptions) -> Result<CodeSets, TableError> {
-        let mut texts: BTreeMap<&'static str, String> = BTreeMap::new();
-        let mut releases = data::parse_manifest(data::EMBEDDED_MANIFEST);
         let mut warnings = Vec::new();
-        if let Some(dir) = &options.data_dir {
-            match data::build_override(dir) {
-                Ok((tables, user_releases)) => {
-                    for r in user_releases {
-                        releases.retain(|e| e.set != r.set);
-                        releases.push(r);
-                    }
-                    texts.extend(tables);
-                }
-                Err(e) => warnings.push(format!("{e}; using the embedded code sets")),
+        let built = match &options.data_dir {
+            Some(dir) => data::build_override(dir).unwrap_or_else(|e| {
+                warnings.push(format!("{e}; using the embedded code sets"));
+                Default::default()
+            }),
+            None => Default::default(),
+        };
+        let mut sets = CodeSets::with_tables(built, warnings)?;
+        if let Some(path) = &options.cpt_file {
+            match CptLicensed::load(path) {
+                Ok(l) => sets.cpt.license(l),
+                Err(e) => sets
+                    .warnings
+                    .push(format!("{e}; CPT descriptors are not shown")),
             }
         }
+        Ok(sets)
+    }
+
+    /// The code sets of tables `dxpx data build` made (the embedded ones fill any gap), for
+    /// the indexes it derives from them.
+    pub fn from_built(built: &build::Built) -> Result<CodeSets, TableError> {
+        CodeSets::with_tables((built.tables.clone(), built.releases.clone()), Vec::new())
+    }
+
+    /// The embedded tables, each replaced by one of `texts` of the same name.
+    fn with_tables(
+        (mut texts, user_releases): (BTreeMap<&'static str, String>, Vec<Release>),
+        warnings: Vec<String>,
+    ) -> Result<CodeSets, TableError> {
+        let mut releases = data::parse_manifest(data::EMBEDDED_MANIFEST);
+        for r in user_releases {
+            releases.retain(|e| e.set != r.set);
+            releases.push(r);
+        }
+        let replaced: Vec<&'static str> = texts.keys().copied().collect();
         // Decompressing and indexing is most of the start-up time: the tables are
         // independent, so they load on every core, largest first.
         let names: Vec<&'static str> = data::EMBEDDED
@@ -345,7 +369,7 @@ impl CodeSets {
             None => data::embedded_text("cpt-structure")?,
         };
         let mut lazy = |name: &'static str| data::LazyTable::new(name, texts.remove(name));
-        let mut sets = CodeSets {
+        Ok(CodeSets {
             icd10cm: Icd10Cm::new(
                 table("icd10cm")?,
                 table("icd10cm-tree")?,
@@ -385,21 +409,18 @@ impl CodeSets {
             ]),
             releases,
             warnings,
+            replaced,
             search: OnceLock::new(),
-        };
-        if let Some(path) = &options.cpt_file {
-            match CptLicensed::load(path) {
-                Ok(l) => sets.cpt.license(l),
-                Err(e) => sets
-                    .warnings
-                    .push(format!("{e}; CPT descriptors are not shown")),
-            }
-        }
-        Ok(sets)
+        })
     }
 
     pub fn releases(&self) -> &[Release] {
         &self.releases
+    }
+
+    /// Whether a user's files replaced any of these tables.
+    pub fn replaced(&self, tables: &[&str]) -> bool {
+        self.replaced.iter().any(|t| tables.contains(t))
     }
 
     /// "FY2026 (April 1, 2026 update)" for a system.
@@ -705,7 +726,7 @@ impl CodeSets {
 
     /// Builds the word index now (it is otherwise built on the first search).
     pub fn search_index(&self) -> &search::Index {
-        self.search.get_or_init(|| search::Index::build(self))
+        self.search.get_or_init(|| search::Index::for_sets(self))
     }
 
     pub(crate) fn search_sources(&self) -> search::Sources<'_> {
@@ -767,4 +788,9 @@ impl CodeSets {
             let _: &Table = t;
         }
     }
+}
+
+/// The word index built from these sets' tables now, not loaded: what `dxpx data build` packs.
+pub fn search_index_built(sets: &CodeSets) -> search::Index {
+    search::Index::build(sets)
 }

@@ -7,7 +7,15 @@
 
 use super::table::Table;
 use super::{CodeSets, Status, System};
+use crate::packed::{self, Malformed, Strings};
 use std::collections::HashMap;
+
+/// The index of the embedded code sets, made by `dxpx data build`.
+const EMBEDDED: &[u8] = include_bytes!("../../data/search.idx.zst");
+/// The packed layout's tag; a change of layout changes it.
+const MAGIC: &[u8; 8] = b"DXPXSRC1";
+/// The tables the index is made from: when a user's files replace one, it is built again.
+pub(crate) const SOURCES: &[&str] = &["icd10cm", "icd10cm-notes", "hcpcs"];
 
 pub(crate) struct Sources<'a> {
     pub icd10cm: &'a Table,
@@ -161,9 +169,14 @@ pub struct Index {
     weight: Vec<f32>,
     /// Whether each phrase's code is billable (headers and terminated codes rank lower).
     billable: Vec<bool>,
-    words: Vec<String>,
-    postings: Vec<Vec<u32>>,
+    /// Every word of the phrases, sorted, so that a prefix is a range of them.
+    words: Strings,
+    /// Word i's phrases are `postings[posting_ends[i - 1]..posting_ends[i]]`, sorted.
+    postings: Vec<u32>,
+    posting_ends: Vec<u32>,
     terms: Vec<(Vec<String>, Vec<Meaning>)>,
+    /// Whether it came from `dxpx data build` (else it was built from the tables now).
+    pub prebuilt: bool,
 }
 
 fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -327,10 +340,12 @@ impl Index {
         // Sorted vocabulary, so prefixes are a contiguous range.
         let mut words: Vec<(String, u32)> = word_ids.into_iter().collect();
         words.sort();
-        let postings_sorted = words
-            .iter()
-            .map(|(_, id)| std::mem::take(&mut postings[*id as usize]))
-            .collect();
+        let mut flat = Vec::new();
+        let mut posting_ends = Vec::with_capacity(words.len());
+        for (_, id) in &words {
+            flat.extend_from_slice(&postings[*id as usize]);
+            posting_ends.push(flat.len() as u32);
+        }
         // Read once per code, not once per phrase (a code has a title and its terms).
         let icd10cm_billable: Vec<bool> = src.icd10cm.rows().map(|r| r.field(2) == "1").collect();
         let hcpcs_billable: Vec<bool> = src.hcpcs.rows().map(|r| r.field(5).is_empty()).collect();
@@ -345,29 +360,144 @@ impl Index {
             phrases,
             billable,
             weight,
-            words: words.into_iter().map(|(w, _)| w).collect(),
-            postings: postings_sorted,
+            words: Strings::from_iter(words.iter().map(|(w, _)| w.as_str())),
+            postings: flat,
+            posting_ends,
             terms: terms(),
+            prebuilt: false,
         }
+    }
+
+    /// The index of these code sets: the prebuilt one unless a user's files replaced the
+    /// tables it is made from.
+    pub(crate) fn for_sets(sets: &CodeSets) -> Index {
+        if sets.replaced(SOURCES) {
+            return Index::build(sets);
+        }
+        let embedded = super::decompress_bytes(EMBEDDED)
+            .map_err(Malformed)
+            .and_then(|bytes| Index::unpack(&bytes, sets));
+        embedded.unwrap_or_else(|e| {
+            // Only a broken build gets here: the tests read the embedded index.
+            eprintln!("dxpx: the embedded search index: {e}; building it");
+            Index::build(sets)
+        })
+    }
+
+    /// The packed form `dxpx data build` writes (see [`crate::packed`]).
+    pub fn pack(&self) -> Vec<u8> {
+        let mut w = packed::Writer::new(MAGIC);
+        let system = |s: System| u8::from(s == System::Hcpcs);
+        w.bytes(
+            &self
+                .phrases
+                .iter()
+                .map(|p| system(p.0))
+                .collect::<Vec<u8>>(),
+        );
+        w.u32s(&self.phrases.iter().map(|p| p.1).collect::<Vec<u32>>());
+        w.u32s(&self.phrases.iter().map(|p| p.2).collect::<Vec<u32>>());
+        w.u32s(
+            &self
+                .weight
+                .iter()
+                .map(|w| w.to_bits())
+                .collect::<Vec<u32>>(),
+        );
+        w.bytes(
+            &self
+                .billable
+                .iter()
+                .map(|&b| u8::from(b))
+                .collect::<Vec<u8>>(),
+        );
+        self.words.write(&mut w);
+        w.u32s(&self.postings);
+        w.u32s(&self.posting_ends);
+        w.finish()
+    }
+
+    /// Reads a packed index, checking that every row and phrase it names exists in `sets`,
+    /// so that a search never reads out of bounds.
+    pub fn unpack(bytes: &[u8], sets: &CodeSets) -> Result<Index, Malformed> {
+        let mut r = packed::Reader::new(bytes, MAGIC)?;
+        let systems = r.bytes()?;
+        let rows = r.u32s()?;
+        let notes = r.u32s()?;
+        let weight: Vec<f32> = r.u32s()?.into_iter().map(f32::from_bits).collect();
+        let billable: Vec<bool> = r.bytes()?.into_iter().map(|b| b == 1).collect();
+        let words = r.strings()?;
+        let postings = r.u32s()?;
+        let posting_ends = r.u32s()?;
+        r.end()?;
+        let n = systems.len();
+        let src = sets.search_sources();
+        let phrases: Vec<(System, u32, u32)> = (0..n.min(rows.len()).min(notes.len()))
+            .map(|i| {
+                let system = if systems[i] == 1 {
+                    System::Hcpcs
+                } else {
+                    System::Icd10Cm
+                };
+                (system, rows[i], notes[i])
+            })
+            .collect();
+        let rows_exist = phrases.iter().all(|&(system, row, note)| {
+            let table = if system == System::Hcpcs {
+                src.hcpcs
+            } else {
+                src.icd10cm
+            };
+            (row as usize) < table.len() && (note == u32::MAX || (note as usize) < src.notes.len())
+        });
+        let ends_ok = posting_ends.len() == words.len()
+            && posting_ends.windows(2).all(|w| w[0] <= w[1])
+            && posting_ends
+                .last()
+                .is_none_or(|&e| e as usize == postings.len());
+        let ok = phrases.len() == n
+            && weight.len() == n
+            && billable.len() == n
+            && rows_exist
+            && ends_ok
+            && postings.iter().all(|&p| ((p >> 1) as usize) < n);
+        if !ok {
+            return Err(Malformed("search index does not fit the tables".into()));
+        }
+        Ok(Index {
+            phrases,
+            weight,
+            billable,
+            words,
+            postings,
+            posting_ends,
+            terms: terms(),
+            prebuilt: true,
+        })
+    }
+
+    /// The phrases word `w` is in (see `posting_ends`).
+    fn postings(&self, w: usize) -> &[u32] {
+        let start = match w {
+            0 => 0,
+            _ => self.posting_ends[w - 1] as usize,
+        };
+        &self.postings[start..self.posting_ends[w] as usize]
     }
 
     pub fn heap_bytes(&self) -> usize {
         self.phrases.capacity() * 12
             + self.weight.capacity() * 4
             + self.billable.capacity()
-            + self.words.iter().map(|w| w.capacity() + 24).sum::<usize>()
-            + self
-                .postings
-                .iter()
-                .map(|p| p.capacity() * 4 + 24)
-                .sum::<usize>()
+            + self.words.heap_bytes()
+            + (self.postings.capacity() + self.posting_ends.capacity()) * 4
     }
 
     /// Vocabulary words matching one query word, with how well they match.
     fn matches(&self, q: &str, last: bool) -> Vec<(usize, f32)> {
         let mut out = Vec::new();
-        let start = self.words.partition_point(|w| w.as_str() < q);
-        if self.words.get(start).is_some_and(|w| w == q) {
+        let start = self.words.partition_point(|w| w < q);
+        if start < self.words.len() && self.words.get(start) == q {
             out.push((start, 1.0));
         }
         let prefix_ok = q.chars().count() >= 3 || (last && q.chars().count() >= 2);
@@ -534,7 +664,7 @@ impl Index {
             .enumerate()
             .map(|(qi, q)| {
                 let m = self.matches(q, qi + 1 == query.len());
-                let total = m.iter().map(|(w, _)| self.postings[*w].len()).sum();
+                let total = m.iter().map(|(w, _)| self.postings(*w).len()).sum();
                 (m, total)
             })
             .collect();
@@ -546,7 +676,7 @@ impl Index {
             if posting & 1 == 1 {
                 NONESSENTIAL
             } else {
-                q * word_weight(&self.words[w]).max(0.3)
+                q * word_weight(self.words.get(w)).max(0.3)
             }
         };
         // Dense scores (0 = not matched): a common word ("fracture") matches tens of
@@ -554,7 +684,7 @@ impl Index {
         let mut scores = vec![0f32; self.phrases.len()];
         let mut matched_phrases: Vec<u32> = Vec::new();
         for &(w, q) in &words[0].0 {
-            for &posting in &self.postings[w] {
+            for &posting in self.postings(w) {
                 let p = posting >> 1;
                 let score = &mut scores[p as usize];
                 if *score == 0.0 {
@@ -572,7 +702,7 @@ impl Index {
                     let best = matched
                         .iter()
                         .filter_map(|&(w, q)| {
-                            let postings = &self.postings[w];
+                            let postings = self.postings(w);
                             let i = postings.binary_search_by_key(&p, |v| v >> 1).ok()?;
                             Some(quality(w, q, postings[i]))
                         })
@@ -587,7 +717,7 @@ impl Index {
             }
             let mut marked = Vec::with_capacity(*total);
             for &(w, q) in matched {
-                for &posting in &self.postings[w] {
+                for &posting in self.postings(w) {
                     let p = posting >> 1;
                     let best = &mut word_best[p as usize];
                     if *best == 0.0 {
@@ -761,5 +891,39 @@ mod tests {
         assert!(prefix("boutonnie", "boutonnière"));
         assert!(prefix("sjögr", "sjögren"));
         assert!(!prefix("zzzzz", "sjögren"));
+    }
+}
+
+#[cfg(test)]
+mod data_tests {
+    use super::*;
+
+    /// What the binary loads is what its tables make: `data/search.idx.zst` is rebuilt with
+    /// the tables it indexes.
+    #[test]
+    fn the_embedded_search_index_is_the_one_the_embedded_tables_make() {
+        let sets = CodeSets::embedded();
+        let built = Index::build(&sets);
+        let bytes = crate::codes::decompress_bytes(EMBEDDED).expect("data/search.idx.zst");
+        let embedded = Index::unpack(&bytes, &sets).expect("data/search.idx.zst reads");
+        assert!(embedded.prebuilt && !built.prebuilt);
+        assert!(
+            built.pack() == bytes,
+            "data/search.idx.zst is stale: run `dxpx data build --from ../shared/sources --out data`"
+        );
+        assert_eq!(
+            embedded.search(&sets, "type 2 diab", 5),
+            built.search(&sets, "type 2 diab", 5)
+        );
+        for cut in [0, 8, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Index::unpack(&bytes[..cut], &sets).is_err(), "cut at {cut}");
+        }
+        // A posting naming a phrase past the last is caught when read.
+        let mut bad = bytes.clone();
+        let n = bad.len();
+        // The last section is the posting ends; the one before, the postings.
+        let ends = embedded.posting_ends.len() * 4;
+        bad[n - ends - 4..n - ends].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Index::unpack(&bad, &sets).is_err());
     }
 }

@@ -58,6 +58,20 @@ pub fn conditions(
     let sections = context::sections(text);
     let mut out = Vec::new();
     let found_all = vocab.find(text, &ws);
+    let scope_at = ScopeAt::new(scopes);
+    let codes_at = CodesAt::new(mentions);
+    // The ICD-10-CM categories written in each scope, for `coded`.
+    let mut categories: Vec<rustc_hash::FxHashSet<&str>> = vec![Default::default(); scopes.len()];
+    for (scope, set) in scopes.iter().zip(&mut categories) {
+        for &i in &scope.mentions {
+            let m = &mentions[i];
+            if m.system == System::Icd10Cm
+                && let Some(category) = m.code.get(..3)
+            {
+                set.insert(category);
+            }
+        }
+    }
     let mut taken = vec![false; ws.len()];
     for f in &found_all {
         taken[f.first..=f.last].iter_mut().for_each(|t| *t = true);
@@ -66,14 +80,14 @@ pub fn conditions(
         if let Some(sited) = with_its_site(vocab, text, &ws, &found, &taken) {
             found.phrase = sited;
         }
-        let phrase = &vocab.phrases[found.phrase];
-        if not_conditions::kind(text, &ws, found.first, found.last, &phrase.text).is_some() {
+        let phrase = vocab.phrase(found.phrase);
+        if not_conditions::kind(text, &ws, found.first, found.last, phrase.text).is_some() {
             continue;
         }
         let start = ws[found.first].start;
         let end = ws[found.last].end;
         // A phrase inside a code-shaped token is no phrase ("E11" never is, but be sure).
-        if mentions.iter().any(|m| m.start < end && start < m.end) {
+        if codes_at.overlaps(start, end) {
             continue;
         }
         let section = context::section_at(&sections, start);
@@ -118,10 +132,11 @@ pub fn conditions(
                 codes = history;
             }
         }
-        let coded = scope_of(scopes, start).is_some_and(|scope| {
-            scope.mentions.iter().any(|&i| {
-                let m = &mentions[i];
-                m.system == System::Icd10Cm && codes.iter().any(|c| same_category(&c.code, &m.code))
+        let coded = scope_at.index(start).is_some_and(|scope| {
+            codes.iter().any(|c| {
+                c.code
+                    .get(..3)
+                    .is_some_and(|k| categories[scope].contains(k))
             })
         });
         out.push(Found {
@@ -131,7 +146,7 @@ pub fn conditions(
             condition: Condition {
                 start,
                 end,
-                phrase: phrase.text.clone(),
+                phrase: phrase.text.to_string(),
                 origin: phrase.origin,
                 status,
                 trigger,
@@ -141,7 +156,7 @@ pub fn conditions(
             },
         });
     }
-    combine(sets, vocab, scopes, &mut out);
+    combine(sets, vocab, &scope_at, &mut out);
     let out: Vec<(usize, Condition)> = out.into_iter().map(|f| (f.first, f.condition)).collect();
     absorb_details(&ws, text, out)
 }
@@ -161,11 +176,11 @@ struct Found {
 /// E11.649) is no condition of its own, unless the code's "use additional code" note asks for
 /// it (N18.6 beside E11.22); a candidate an Excludes1 note forbids with another condition's
 /// first code is dropped (E16.2 beside E11.649).
-fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Vec<Found>) {
+fn combine(sets: &CodeSets, vocab: &Vocabulary, scope_at: &ScopeAt<'_>, found: &mut Vec<Found>) {
     let current = |f: &Found| f.condition.status == Status::Current;
     let scope: Vec<Option<usize>> = found
         .iter()
-        .map(|f| scope_of(scopes, f.condition.start).map(|s| s.start))
+        .map(|f| scope_at.index(f.condition.start))
         .collect();
     fn category(f: &Found) -> &str {
         f.condition.codes[0].code.get(..3).unwrap_or_default()
@@ -188,8 +203,11 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
         if !current(&found[a]) {
             continue;
         }
-        // Another mention of the same condition combines with nothing.
-        let others: Vec<usize> = (0..found.len())
+        // Another mention of the same condition combines with nothing. The conditions are
+        // in text order: those within reach are the encounter's in any note, and keep a
+        // document of thousands with no encounter marker from comparing every pair.
+        let near = a.saturating_sub(COMBINE_REACH)..found.len().min(a + COMBINE_REACH + 1);
+        let others: Vec<usize> = near
             .filter(|&b| b != a && current(&found[b]) && scope[b] == scope[a])
             .filter(|&b| category(&found[b]) != category(&found[a]))
             .collect();
@@ -246,19 +264,23 @@ fn combine(sets: &CodeSets, vocab: &Vocabulary, scopes: &[Scope], found: &mut Ve
     // Excludes1, against the combination codes first of the encounter's other current
     // conditions: "diabetes with hypoglycemia (E11.649)" in E16.2's. Two codes that exclude
     // each other (N18.9 and N19) are the coder's choice, which the Excludes1 rule reports.
-    let firsts: Vec<(Option<usize>, String)> = (0..found.len())
-        .filter(|&i| current(&found[i]) && !absorbed[i])
-        .map(|i| (scope[i], found[i].condition.codes[0].code.clone()))
-        .filter(|(_, code)| rank::is_combination(sets, code))
-        .collect();
+    let mut firsts: rustc_hash::FxHashMap<Option<usize>, Vec<String>> = Default::default();
+    for i in (0..found.len()).filter(|&i| current(&found[i]) && !absorbed[i]) {
+        let code = &found[i].condition.codes[0].code;
+        if rank::is_combination(sets, code) {
+            firsts.entry(scope[i]).or_default().push(code.clone());
+        }
+    }
     for (f, at) in found.iter_mut().zip(&scope) {
-        if firsts.is_empty() || f.condition.status != Status::Current {
+        let Some(firsts) = firsts.get(at) else {
+            continue;
+        };
+        if f.condition.status != Status::Current {
             continue;
         }
         f.condition.codes.retain(|c| {
-            !firsts.iter().any(|(s, other)| {
-                s == at
-                    && *other != c.code
+            !firsts.iter().any(|other| {
+                *other != c.code
                     && crate::rules::note_names(sets, &c.code, "excludes1", other)
                     && !crate::rules::note_names(sets, other, "excludes1", &c.code)
             })
@@ -314,26 +336,34 @@ fn absorb_details(
     text: &str,
     found: Vec<(usize, Condition)>,
 ) -> Vec<Condition> {
-    let sentence_of = |word: usize| (0..=word).rev().find(|&i| ws[i].breaks).unwrap_or(0);
-    let keep: Vec<bool> = found
+    // A word's sentence is the number of sentence starts up to it; conditions are compared
+    // with the others of their sentence only.
+    let starts: Vec<usize> = (0..ws.len()).filter(|&i| ws[i].breaks).collect();
+    let sentence: Vec<usize> = found
         .iter()
-        .map(|(w, c)| {
+        .map(|(w, _)| starts.partition_point(|&s| s <= *w))
+        .collect();
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| sentence[i]);
+    let mut keep = vec![true; found.len()];
+    for group in order.chunk_by(|&a, &b| sentence[a] == sentence[b]) {
+        for &i in group {
+            let c = &found[i].1;
             let own: Vec<String> = words::phrase(&text[c.start..c.end])
                 .iter()
                 .map(|x| words::key(x))
                 .collect();
-            !found.iter().any(|(w2, other)| {
-                !std::ptr::eq(c, other)
-                    && sentence_of(*w2) == sentence_of(*w)
-                    && other.codes.first().is_some_and(|top| {
+            keep[i] = !group.iter().any(|&j| {
+                j != i
+                    && found[j].1.codes.first().is_some_and(|top| {
                         !top.because.is_empty()
                             && own
                                 .iter()
                                 .all(|x| top.because.iter().any(|b| words::key(b) == *x))
                     })
-            })
-        })
-        .collect();
+            });
+        }
+    }
     found
         .into_iter()
         .zip(keep)
@@ -365,10 +395,70 @@ fn same_category(a: &str, b: &str) -> bool {
     a.len() >= 3 && b.len() >= 3 && a[..3] == b[..3]
 }
 
-fn scope_of(scopes: &[Scope], offset: usize) -> Option<&Scope> {
-    scopes
-        .iter()
-        .find(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+/// How many conditions before and after one are looked at for a combination code.
+const COMBINE_REACH: usize = 100;
+
+/// The scope an offset is in: the first whose range holds it (an empty scope holds its start).
+/// Bisected where the scopes are in order and apart, as a note's encounters are, so that a
+/// document's conditions find theirs in logarithmic time however many encounters it has.
+struct ScopeAt<'a> {
+    scopes: &'a [Scope],
+    ordered: bool,
+}
+
+impl<'a> ScopeAt<'a> {
+    fn new(scopes: &'a [Scope]) -> ScopeAt<'a> {
+        let end = |s: &Scope| s.end.max(s.start + 1);
+        ScopeAt {
+            scopes,
+            ordered: scopes.windows(2).all(|w| end(&w[0]) <= w[1].start),
+        }
+    }
+
+    fn index(&self, offset: usize) -> Option<usize> {
+        let holds = |s: &Scope| s.start <= offset && offset < s.end.max(s.start + 1);
+        if !self.ordered {
+            return self.scopes.iter().position(holds);
+        }
+        let i = self
+            .scopes
+            .partition_point(|s| s.start <= offset)
+            .checked_sub(1)?;
+        holds(&self.scopes[i]).then_some(i)
+    }
+
+    fn get(&self, offset: usize) -> Option<&'a Scope> {
+        self.index(offset).map(|i| &self.scopes[i])
+    }
+}
+
+/// Whether a range overlaps a code written in the text: the codes' ranges by start, with the
+/// furthest end reached so far, so a question is one bisection.
+struct CodesAt {
+    starts: Vec<usize>,
+    furthest: Vec<usize>,
+}
+
+impl CodesAt {
+    fn new(mentions: &[Mention]) -> CodesAt {
+        let mut spans: Vec<(usize, usize)> = mentions.iter().map(|m| (m.start, m.end)).collect();
+        spans.sort_unstable();
+        let mut furthest = Vec::with_capacity(spans.len());
+        let mut reach = 0;
+        for &(_, end) in &spans {
+            reach = reach.max(end);
+            furthest.push(reach);
+        }
+        CodesAt {
+            starts: spans.into_iter().map(|s| s.0).collect(),
+            furthest,
+        }
+    }
+
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let before = self.starts.partition_point(|&s| s < end);
+        before > 0 && self.furthest[before - 1] > start
+    }
 }
 
 /// Sections whose conditions are worth a hint: a review of systems or a medication list
@@ -391,22 +481,22 @@ pub fn findings(
     mentions: &[Mention],
     scopes: &[Scope],
 ) -> Vec<Finding> {
+    let scope_at = ScopeAt::new(scopes);
     let day_at = |offset: usize| {
-        scope_of(scopes, offset)
+        scope_at
+            .get(offset)
             .and_then(|s| s.date_of_service.as_deref())
             .and_then(Day::parse)
             .unwrap_or(fallback)
     };
     let mut out: Vec<Finding> = Vec::new();
-    let mut seen: Vec<(usize, String, usize)> = Vec::new(); // (scope start, top code, finding index)
+    // The finding of each (scope start, top code).
+    let mut seen: rustc_hash::FxHashMap<(usize, &str), usize> = Default::default();
     for c in conditions.iter().filter(|c| worth_a_hint(c) && !c.coded) {
         let top = &c.codes[0];
-        let scope = scope_of(scopes, c.start).map_or(0, |s| s.start);
-        if let Some((_, _, i)) = seen
-            .iter()
-            .find(|(s, code, _)| *s == scope && *code == top.code)
-        {
-            out[*i].related.push(Related {
+        let scope = scope_at.get(c.start).map_or(0, |s| s.start);
+        if let Some(&i) = seen.get(&(scope, top.code.as_str())) {
+            out[i].related.push(Related {
                 start: c.start,
                 end: c.end,
                 message: "also documented here".into(),
@@ -436,7 +526,7 @@ pub fn findings(
         } else {
             format!(" (the note says {})", top.because.join(", "))
         };
-        seen.push((scope, top.code.clone(), out.len()));
+        seen.insert((scope, top.code.as_str()), out.len());
         out.push(Finding {
             rule: Rule::DocumentedNotCoded,
             severity: Severity::Hint,
@@ -453,14 +543,18 @@ pub fn findings(
             fixes,
         });
     }
+    // The conditions worth a hint of each scope, in order.
+    let mut by_scope: Vec<Vec<&Condition>> = vec![Vec::new(); scopes.len()];
+    for c in conditions.iter().filter(|c| worth_a_hint(c)) {
+        if let Some(i) = scope_at.index(c.start) {
+            by_scope[i].push(c);
+        }
+    }
     for m in mentions.iter().filter(|m| m.system == System::Icd10Cm) {
-        let Some(scope) = scope_of(scopes, m.start) else {
+        let Some(scope) = scope_at.index(m.start) else {
             continue;
         };
-        let better = conditions.iter().filter(|c| worth_a_hint(c)).find_map(|c| {
-            if scope_of(scopes, c.start).map(|s| s.start) != Some(scope.start) {
-                return None;
-            }
+        let better = by_scope[scope].iter().find_map(|&c| {
             let top = &c.codes[0];
             let coded = c.codes.iter().find(|x| x.code == m.code);
             let supported = |x: &Candidate| x.because.len();

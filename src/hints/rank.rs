@@ -122,12 +122,8 @@ struct Leaf {
 }
 
 impl Leaves {
-    fn of(sets: &CodeSets, vocab: &Vocabulary, phrase: &Phrase) -> Leaves {
-        let mut roots: Vec<&str> = phrase
-            .sources
-            .iter()
-            .map(|&i| vocab.codes[i as usize].as_str())
-            .collect();
+    fn of(sets: &CodeSets, vocab: &Vocabulary, phrase: Phrase<'_>) -> Leaves {
+        let mut roots: Vec<&str> = phrase.sources.iter().map(|&i| vocab.code(i)).collect();
         let sources: FxHashSet<&str> = roots.iter().copied().collect();
         roots.sort_unstable();
         // Of a root and a category under it that the phrase also names, the category says
@@ -146,7 +142,7 @@ impl Leaves {
         });
         // A root under another root adds nothing (E11.9 under E11).
         roots.dedup_by(|later, earlier| later.starts_with(*earlier));
-        let own: FxHashSet<String> = content_stems(&phrase.text).into_iter().collect();
+        let own: FxHashSet<String> = content_stems(phrase.text).into_iter().collect();
         let mut found: Vec<(&str, &str)> = Vec::new();
         for root in &roots {
             found.extend(
@@ -304,7 +300,7 @@ impl Memo {
 
     fn get(&self, sets: &CodeSets, vocab: &Vocabulary, index: usize) -> Arc<Leaves> {
         self.phrases.get_or_make(index, || {
-            Arc::new(Leaves::of(sets, vocab, &vocab.phrases[index]))
+            Arc::new(Leaves::of(sets, vocab, vocab.phrase(index)))
         })
     }
 }

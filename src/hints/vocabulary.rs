@@ -1,23 +1,31 @@
 //! The phrases that name conditions, from the official ICD-10-CM titles and inclusion terms
 //! and the synonym list in `data/synonyms.tsv`, compiled into one Aho-Corasick automaton.
 //!
-//! The automaton runs over words, not letters: every known word has a two-byte id, a note is
+//! The matching runs over words, not letters: every known word has a two-byte id, a note is
 //! encoded as the ids of its words (unknown words and sentence ends get id 0, which no
-//! phrase contains), and a match aligned to a word start is a phrase written in the note,
-//! whatever the case, spacing or punctuation between its words.
+//! phrase contains), and a path of the phrase trie from a word of the note is a phrase
+//! written there, whatever the case, spacing or punctuation between its words.
+//!
+//! Building it from the titles takes half a second and fifty megabytes, so `dxpx data
+//! build` does it once and the binary embeds the result (`data/vocabulary.idx.zst`), which
+//! loads in milliseconds; it is built at run time only from a user's newer code-set files.
 
 use super::words;
 use crate::codes::CodeSet;
 use crate::codes::CodeSets;
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use crate::packed::{self, Malformed, Strings};
 use rustc_hash::FxHashMap;
 use std::time::{Duration, Instant};
 
 /// The synonyms and abbreviations dxpx reads as condition phrases.
 pub const SYNONYMS: &str = include_str!("../../data/synonyms.tsv");
 
+/// The prebuilt vocabulary of the embedded code sets, made by `dxpx data build`.
+const EMBEDDED: &[u8] = include_bytes!("../../data/vocabulary.idx.zst");
+/// The packed layout's tag; a change of layout changes it.
+const MAGIC: &[u8; 8] = b"DXPXVOC1";
+
 /// Word ids are two bytes; 0 is "no phrase word here".
-const WIDTH: usize = 2;
 const MAX_WORDS: usize = u16::MAX as usize;
 /// Longer titles are never written word for word in a note.
 const MAX_PHRASE_WORDS: usize = 7;
@@ -258,27 +266,33 @@ pub enum Origin {
     Synonym,
 }
 
-#[derive(Debug, Clone)]
-pub struct Phrase {
+/// One phrase of the vocabulary, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub struct Phrase<'a> {
     /// The phrase in normal words, as written in the vocabulary.
-    pub text: String,
-    /// The codes whose title or terms give this phrase (indices into `Vocabulary::codes`).
-    pub sources: Vec<u32>,
+    pub text: &'a str,
+    /// The codes whose title or terms give this phrase (indices for [`Vocabulary::code`]).
+    pub sources: &'a [u32],
     pub origin: Origin,
-    pub words: usize,
 }
 
 pub struct Vocabulary {
     ids: FxHashMap<String, u16>,
-    automaton: AhoCorasick,
-    pub phrases: Vec<Phrase>,
-    pub codes: Vec<String>,
+    trie: Trie,
+    texts: Strings,
+    /// Phrase i's codes are `sources[source_ends[i - 1]..source_ends[i]]`.
+    sources: Vec<u32>,
+    source_ends: Vec<u32>,
+    origins: Vec<Origin>,
+    codes: Strings,
     /// Words of a note that stand for words of titles ("uncontrolled" diabetes is diabetes
     /// "with hyperglycemia"), as stems.
     pub implies: FxHashMap<String, Vec<String>>,
     /// Synonyms whose expansion names no phrase or code (a data error; tests keep it empty).
     pub unresolved: Vec<String>,
+    /// How long it took to build or load, and which it was.
     pub build_time: Duration,
+    pub prebuilt: bool,
     pub(super) memo: super::rank::Memo,
 }
 
@@ -293,7 +307,7 @@ pub struct Found {
 impl std::fmt::Debug for Vocabulary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Vocabulary")
-            .field("phrases", &self.phrases.len())
+            .field("phrases", &self.len())
             .field("words", &self.ids.len())
             .finish_non_exhaustive()
     }
@@ -544,7 +558,6 @@ impl Vocabulary {
             }
         }
         // Synonyms take the codes of the phrase they expand to, or the codes they name.
-        let mut implies: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for line in SYNONYMS.lines() {
             let line = line.trim_end();
             if line.is_empty() || line.starts_with('#') {
@@ -558,10 +571,8 @@ impl Vocabulary {
             if term.starts_with(['=', '~']) {
                 continue; // word and sequence equivalences, read above and by `words::canonical`
             }
-            if let Some(word) = term.strip_prefix('+') {
-                let stems = words::phrase(means).iter().map(|w| words::key(w)).collect();
-                implies.insert(words::key(word), stems);
-                continue;
+            if term.starts_with('+') {
+                continue; // words that imply others, read by `implies`
             }
             let sources: Vec<u32> = if means.split(' ').all(|c| sets.icd10cm().status(c).is_some())
             {
@@ -606,75 +617,196 @@ impl Vocabulary {
         }
         let mut entries: Vec<(Vec<String>, Sourced)> = by_words.into_iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut patterns: Vec<Vec<u8>> = Vec::with_capacity(entries.len());
-        let mut phrases = Vec::with_capacity(entries.len());
-        for (ws, (sources, origin)) in entries {
+        let mut trie = TrieBuilder::default();
+        let mut texts = Vec::with_capacity(entries.len());
+        let mut sources = Vec::new();
+        let mut source_ends = Vec::with_capacity(entries.len());
+        let mut origins = Vec::with_capacity(entries.len());
+        for (ws, (codes_of, origin)) in entries {
             let Some(encoded) = ws
                 .iter()
-                .map(|w| ids.get(w).map(|id| id.to_be_bytes()))
-                .collect::<Option<Vec<[u8; WIDTH]>>>()
+                .map(|w| ids.get(w).copied())
+                .collect::<Option<Vec<u16>>>()
             else {
                 continue;
             };
-            patterns.push(encoded.concat());
-            phrases.push(Phrase {
-                text: ws.join(" "),
-                sources,
-                origin,
-                words: ws.len(),
-            });
+            trie.insert(&encoded, texts.len() as u32);
+            texts.push(ws.join(" "));
+            sources.extend(codes_of);
+            source_ends.push(sources.len() as u32);
+            origins.push(origin);
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::ContiguousNFA))
-            .build(&patterns)
-            .expect("word-id patterns are small enough for a contiguous NFA");
         Vocabulary {
+            trie: trie.finish(ids.values().max().map_or(0, |&m| m as usize + 1)),
             ids,
-            automaton,
-            phrases,
-            codes: codes.list,
-            implies,
+            texts: Strings::from_iter(texts.iter().map(String::as_str)),
+            sources,
+            source_ends,
+            origins,
+            codes: Strings::from_iter(codes.list.iter().map(String::as_str)),
+            implies: implies(),
             unresolved,
             build_time: started.elapsed(),
+            prebuilt: false,
             memo: Default::default(),
         }
     }
 
-    /// Bytes held by the automaton and the tables beside it (approximate).
-    pub fn heap_bytes(&self) -> usize {
-        let phrases: usize = self
-            .phrases
+    /// The vocabulary for these code sets: the prebuilt one when they are the embedded
+    /// sets' titles, else built from theirs (half a second).
+    pub fn for_sets(sets: &CodeSets) -> Vocabulary {
+        if sets.replaced(&["icd10cm", "icd10cm-notes"]) {
+            return Vocabulary::build(sets);
+        }
+        Vocabulary::embedded().unwrap_or_else(|e| {
+            // Only a broken build gets here: the tests read the embedded index.
+            eprintln!("dxpx: the embedded phrase index: {e}; building it");
+            Vocabulary::build(sets)
+        })
+    }
+
+    /// The vocabulary `dxpx data build` made from the embedded code sets.
+    pub fn embedded() -> Result<Vocabulary, Malformed> {
+        let started = Instant::now();
+        let bytes = crate::codes::decompress_bytes(EMBEDDED).map_err(Malformed)?;
+        let mut v = Vocabulary::unpack(&bytes)?;
+        v.build_time = started.elapsed();
+        Ok(v)
+    }
+
+    /// The packed form `dxpx data build` writes (see [`crate::packed`]).
+    pub fn pack(&self) -> Vec<u8> {
+        let mut w = packed::Writer::new(MAGIC);
+        let mut words: Vec<(&String, &u16)> = self.ids.iter().collect();
+        words.sort();
+        w.strings(words.iter().map(|(k, _)| k.as_str()));
+        w.u16s(&words.iter().map(|(_, id)| **id).collect::<Vec<u16>>());
+        self.codes.write(&mut w);
+        self.texts.write(&mut w);
+        w.u32s(&self.sources);
+        w.u32s(&self.source_ends);
+        w.bytes(&self.origins.iter().map(|o| *o as u8).collect::<Vec<u8>>());
+        self.trie.write(&mut w);
+        w.finish()
+    }
+
+    pub fn unpack(bytes: &[u8]) -> Result<Vocabulary, Malformed> {
+        let started = Instant::now();
+        let mut r = packed::Reader::new(bytes, MAGIC)?;
+        let words = r.strings()?;
+        let word_ids = r.u16s()?;
+        if words.len() != word_ids.len() {
+            return Err(Malformed("word ids".into()));
+        }
+        let ids: FxHashMap<String, u16> = words
             .iter()
-            .map(|p| std::mem::size_of::<Phrase>() + p.text.capacity() + p.sources.capacity() * 4)
-            .sum();
+            .map(str::to_string)
+            .zip(word_ids.iter().copied())
+            .collect();
+        let codes = r.strings()?;
+        let texts = r.strings()?;
+        let sources = r.u32s()?;
+        let source_ends = r.u32s()?;
+        let origins = r
+            .bytes()?
+            .into_iter()
+            .map(|b| match b {
+                0 => Ok(Origin::Title),
+                1 => Ok(Origin::InclusionTerm),
+                2 => Ok(Origin::Synonym),
+                _ => Err(Malformed("phrase origin".into())),
+            })
+            .collect::<Result<Vec<Origin>, Malformed>>()?;
+        let trie = Trie::read(&mut r, texts.len())?;
+        r.end()?;
+        let phrases = texts.len();
+        let ends_ok = source_ends.len() == phrases
+            && source_ends.windows(2).all(|w| w[0] <= w[1])
+            && source_ends
+                .last()
+                .is_none_or(|&e| e as usize <= sources.len());
+        if !ends_ok
+            || origins.len() != phrases
+            || sources.iter().any(|&c| c as usize >= codes.len())
+        {
+            return Err(Malformed("phrase sources".into()));
+        }
+        Ok(Vocabulary {
+            ids,
+            trie,
+            texts,
+            sources,
+            source_ends,
+            origins,
+            codes,
+            implies: implies(),
+            unresolved: Vec::new(),
+            build_time: started.elapsed(),
+            prebuilt: true,
+            memo: Default::default(),
+        })
+    }
+
+    /// How many phrases it knows.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    pub fn phrase(&self, i: usize) -> Phrase<'_> {
+        let start = match i {
+            0 => 0,
+            _ => self.source_ends[i - 1] as usize,
+        };
+        Phrase {
+            text: self.texts.get(i),
+            sources: &self.sources[start..self.source_ends[i] as usize],
+            origin: self.origins[i],
+        }
+    }
+
+    /// The code a phrase source index names.
+    pub fn code(&self, i: u32) -> &str {
+        self.codes.get(i as usize)
+    }
+
+    /// Bytes held by the trie and the tables beside it (approximate).
+    pub fn heap_bytes(&self) -> usize {
         let ids: usize = self.ids.keys().map(|k| k.capacity() + 32).sum();
-        let codes: usize = self.codes.iter().map(|c| c.capacity() + 24).sum();
-        self.automaton.memory_usage() + phrases + ids + codes
+        self.trie.heap_bytes()
+            + self.texts.heap_bytes()
+            + self.codes.heap_bytes()
+            + (self.sources.capacity() + self.source_ends.capacity()) * 4
+            + self.origins.capacity()
+            + ids
     }
 
     /// The phrase whose words are exactly `keys` (stems, as [`words::key`] gives them).
     pub fn phrase_of(&self, keys: &[&str]) -> Option<usize> {
-        let encoded: Vec<u8> = keys
+        let ids: Vec<u16> = keys
             .iter()
-            .map(|k| self.ids.get(*k).map(|id| id.to_be_bytes()))
-            .collect::<Option<Vec<[u8; WIDTH]>>>()?
-            .concat();
-        self.automaton
-            .find_overlapping_iter(&encoded)
-            .find(|m| m.start() == 0 && m.end() == encoded.len())
-            .map(|m| m.pattern().as_usize())
+            .map(|k| self.ids.get(*k).copied())
+            .collect::<Option<_>>()?;
+        let (first, rest) = ids.split_first()?;
+        let mut node = self.trie.start(*first)?;
+        for &id in rest {
+            node = self.trie.child(node, id)?;
+        }
+        self.trie.phrase(node)
     }
 
     /// The longest phrases written in `text`, none overlapping another, in text order.
     pub fn find(&self, text: &str, ws: &[words::Word]) -> Vec<Found> {
-        let mut encoded = Vec::with_capacity(ws.len() * WIDTH * 2);
-        // Slot i of the encoding holds word slot_word[i], or a sentence break.
+        // Slot i holds the id of word slot_word[i], or 0 for a sentence break.
+        let mut slots: Vec<u16> = Vec::with_capacity(ws.len() + 16);
         let mut slot_word: Vec<usize> = Vec::with_capacity(ws.len() + 16);
         let mut scratch = String::new();
         for (i, w) in ws.iter().enumerate() {
             if w.breaks {
-                encoded.extend_from_slice(&[0; WIDTH]);
+                slots.push(0);
                 slot_word.push(usize::MAX);
             }
             scratch.clear();
@@ -690,20 +822,31 @@ impl Vocabulary {
                 // Equivalent words share an id (see `build`).
                 s => words::stem(s),
             };
-            let id = self.ids.get(key).copied().unwrap_or(0);
-            encoded.extend_from_slice(&id.to_be_bytes());
+            slots.push(self.ids.get(key).copied().unwrap_or(0));
             slot_word.push(i);
         }
-        let mut found: Vec<Found> = self
-            .automaton
-            .find_overlapping_iter(&encoded)
-            .filter(|m| m.start() % WIDTH == 0)
-            .map(|m| Found {
-                first: slot_word[m.start() / WIDTH],
-                last: slot_word[m.end() / WIDTH - 1],
-                phrase: m.pattern().as_usize(),
-            })
-            .collect();
+        // Every phrase starting at every word: a walk down the trie as far as the words go.
+        let mut found: Vec<Found> = Vec::new();
+        for start in 0..slots.len() {
+            let Some(mut node) = self.trie.start(slots[start]) else {
+                continue;
+            };
+            let mut end = start;
+            loop {
+                if let Some(phrase) = self.trie.phrase(node) {
+                    found.push(Found {
+                        first: slot_word[start],
+                        last: slot_word[end],
+                        phrase,
+                    });
+                }
+                end += 1;
+                match slots.get(end).and_then(|&id| self.trie.child(node, id)) {
+                    Some(next) => node = next,
+                    None => break,
+                }
+            }
+        }
         found.sort_unstable_by_key(|f| (std::cmp::Reverse(f.last - f.first), f.first));
         let mut taken: Vec<Found> = Vec::new();
         let mut covered = vec![false; ws.len()];
@@ -716,6 +859,163 @@ impl Vocabulary {
         }
         taken.sort_unstable_by_key(|f| f.first);
         taken
+    }
+}
+
+/// The `+` lines of `data/synonyms.tsv`: a note's word and the title words it stands for.
+fn implies() -> FxHashMap<String, Vec<String>> {
+    SYNONYMS
+        .lines()
+        .filter_map(|l| l.trim_end().strip_prefix('+'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(word, means)| {
+            let stems = words::phrase(means).iter().map(|w| words::key(w)).collect();
+            (words::key(word), stems)
+        })
+        .collect()
+}
+
+const NO_PHRASE: u32 = u32::MAX;
+const NO_NODE: u32 = u32::MAX;
+
+/// The phrases as a trie over word ids, in flat arrays: node n's children are the edges
+/// `first[n]..first[n + 1]`, sorted by word; the root's are also indexed by word (`root`),
+/// since every word of a note starts a walk.
+#[derive(Debug, Default)]
+struct Trie {
+    root: Vec<u32>,
+    first: Vec<u32>,
+    edge_word: Vec<u16>,
+    edge_node: Vec<u32>,
+    phrase: Vec<u32>,
+}
+
+impl Trie {
+    fn start(&self, id: u16) -> Option<u32> {
+        match self.root.get(id as usize) {
+            Some(&n) if n != NO_NODE => Some(n),
+            _ => None,
+        }
+    }
+
+    fn child(&self, node: u32, id: u16) -> Option<u32> {
+        let n = node as usize;
+        let (from, to) = (self.first[n] as usize, self.first[n + 1] as usize);
+        let words = &self.edge_word[from..to];
+        let i = words.binary_search(&id).ok()?;
+        Some(self.edge_node[from + i])
+    }
+
+    fn phrase(&self, node: u32) -> Option<usize> {
+        match self.phrase[node as usize] {
+            NO_PHRASE => None,
+            p => Some(p as usize),
+        }
+    }
+
+    fn write(&self, w: &mut packed::Writer) {
+        w.u32s(&self.root);
+        w.u32s(&self.first);
+        w.u16s(&self.edge_word);
+        w.u32s(&self.edge_node);
+        w.u32s(&self.phrase);
+    }
+
+    /// Reads a trie and checks every index in it, so that a walk never reads out of bounds.
+    fn read(r: &mut packed::Reader<'_>, phrases: usize) -> Result<Trie, Malformed> {
+        let t = Trie {
+            root: r.u32s()?,
+            first: r.u32s()?,
+            edge_word: r.u16s()?,
+            edge_node: r.u32s()?,
+            phrase: r.u32s()?,
+        };
+        let nodes = t.phrase.len();
+        let edges = t.edge_word.len();
+        let ok = t.first.len() == nodes + 1
+            && t.first.first() == Some(&0)
+            && t.first.last() == Some(&(edges as u32))
+            && t.first.windows(2).all(|w| w[0] <= w[1])
+            && t.edge_node.len() == edges
+            && t.edge_node.iter().all(|&n| (n as usize) < nodes)
+            && t.root.iter().all(|&n| n == NO_NODE || (n as usize) < nodes)
+            && t.phrase
+                .iter()
+                .all(|&p| p == NO_PHRASE || (p as usize) < phrases);
+        if ok {
+            Ok(t)
+        } else {
+            Err(Malformed("phrase trie".into()))
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        (self.root.capacity()
+            + self.first.capacity()
+            + self.edge_node.capacity()
+            + self.phrase.capacity())
+            * 4
+            + self.edge_word.capacity() * 2
+    }
+}
+
+/// A trie being built: children in maps, flattened by [`TrieBuilder::finish`].
+#[derive(Default)]
+struct TrieBuilder {
+    children: Vec<FxHashMap<u16, u32>>,
+    phrase: Vec<u32>,
+}
+
+impl TrieBuilder {
+    fn insert(&mut self, ids: &[u16], phrase: u32) {
+        if self.children.is_empty() {
+            self.children.push(FxHashMap::default());
+            self.phrase.push(NO_PHRASE);
+        }
+        let mut node = 0usize;
+        for &id in ids {
+            let next = self.children.len() as u32;
+            let child = *self.children[node].entry(id).or_insert(next);
+            if child == next {
+                self.children.push(FxHashMap::default());
+                self.phrase.push(NO_PHRASE);
+            }
+            node = child as usize;
+        }
+        // Two phrases with one encoding would be two spellings of one: the first is kept.
+        if self.phrase[node] == NO_PHRASE {
+            self.phrase[node] = phrase;
+        }
+    }
+
+    fn finish(self, words: usize) -> Trie {
+        let mut t = Trie {
+            root: vec![NO_NODE; words],
+            first: Vec::with_capacity(self.children.len() + 1),
+            phrase: self.phrase,
+            ..Trie::default()
+        };
+        for (n, children) in self.children.iter().enumerate() {
+            t.first.push(t.edge_word.len() as u32);
+            let mut sorted: Vec<(u16, u32)> = children.iter().map(|(&w, &c)| (w, c)).collect();
+            sorted.sort_unstable();
+            for (w, c) in sorted {
+                if n == 0
+                    && let Some(slot) = t.root.get_mut(w as usize)
+                {
+                    *slot = c;
+                }
+                t.edge_word.push(w);
+                t.edge_node.push(c);
+            }
+        }
+        t.first.push(t.edge_word.len() as u32);
+        if t.phrase.is_empty() {
+            // No phrases: one root node with no children, so every walk stops at once.
+            t.phrase.push(NO_PHRASE);
+            t.first = vec![0, 0];
+        }
+        t
     }
 }
 
@@ -768,10 +1068,35 @@ mod data_tests {
             "data/synonyms.tsv: {:#?}",
             vocab.unresolved
         );
+        assert!(vocab.len() > 20_000, "{} phrases", vocab.len());
+    }
+
+    /// What the binary loads is what its titles make: `data/vocabulary.idx.zst` is rebuilt
+    /// with the tables it comes from.
+    #[test]
+    fn the_embedded_vocabulary_is_the_one_the_embedded_titles_make() {
+        let built = Vocabulary::build(&CodeSets::embedded());
+        let embedded = Vocabulary::embedded().expect("data/vocabulary.idx.zst reads");
+        assert!(embedded.prebuilt && !built.prebuilt);
         assert!(
-            vocab.phrases.len() > 20_000,
-            "{} phrases",
-            vocab.phrases.len()
+            built.pack() == embedded.pack(),
+            "data/vocabulary.idx.zst is stale: run `dxpx data build --from ../shared/sources --out data`"
         );
+        // Packing again gives the same bytes: the index is reproducible.
+        assert!(built.pack() == Vocabulary::unpack(&built.pack()).unwrap().pack());
+    }
+
+    #[test]
+    fn a_damaged_index_is_an_error_not_a_panic() {
+        let bytes = Vocabulary::build(&CodeSets::embedded()).pack();
+        for cut in [0, 8, 100, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Vocabulary::unpack(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // A trie node naming a phrase past the last (the last section's last number) is
+        // caught when read, not when a note walks to it.
+        let mut bad = bytes.clone();
+        let n = bad.len();
+        bad[n - 4..].copy_from_slice(&0xffff_fffe_u32.to_le_bytes());
+        assert!(Vocabulary::unpack(&bad).is_err());
     }
 }

@@ -245,12 +245,17 @@ impl Backend {
             }
             st.vocabulary_started = true;
         }
-        let vocabulary = Arc::new(Vocabulary::build(sets));
+        let vocabulary = Arc::new(Vocabulary::for_sets(sets));
         log(
             MessageType::INFO,
             &format!(
-                "documentation hints ready: {} phrases in {} ms",
-                vocabulary.phrases.len(),
+                "documentation hints ready: {} phrases {} in {} ms",
+                vocabulary.len(),
+                if vocabulary.prebuilt {
+                    "loaded"
+                } else {
+                    "built from the data folder's titles"
+                },
                 vocabulary.build_time.as_millis()
             ),
         );
