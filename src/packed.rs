@@ -165,7 +165,6 @@ impl<'a> FromIterator<&'a str> for Strings {
 }
 
 impl Strings {
-
     pub fn len(&self) -> usize {
         self.ends.len()
     }
