@@ -10,33 +10,17 @@ fn main() {
     let (rss0, _) = rss_mib();
     let (sets, first_load) = time(|| CodeSets::load(&LoadOptions::default()).unwrap());
     let (rss1, _) = rss_mib();
-    sets.load_everything();
-    let (rss2, _) = rss_mib();
     let loads: Vec<Duration> = (0..5)
         .map(|_| time(|| CodeSets::load(&LoadOptions::default()).unwrap()).1)
         .collect();
     println!(
-        "code sets: ready (ICD-10-CM, HCPCS, ICD-9-CM diagnoses, CPT; PCS and GEMs on first use): first {} / median of 5 {}",
+        "code sets: ready (every set, read in place from the binary): first {} / median of 5 {}",
         ms(first_load),
         ms(median(loads))
     );
-    let everything: Vec<Duration> = (0..5)
-        .map(|_| {
-            time(|| {
-                let s = CodeSets::load(&LoadOptions::default()).unwrap();
-                s.load_everything();
-            })
-            .1
-        })
-        .collect();
     println!(
-        "code sets: every set loaded and indexed, PCS and GEMs included: median of 5 {}",
-        ms(median(everything))
-    );
-    println!(
-        "code sets: resident memory +{:.1} MiB at start-up, +{:.1} MiB with every table (table heap {:.1} MiB)",
+        "code sets: resident memory +{:.1} MiB at start-up (table heap {:.1} MiB)",
         rss1 - rss0,
-        rss2 - rss0,
         sets.heap_bytes() as f64 / 1048576.0
     );
 

@@ -20,7 +20,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(&data[5..]) else { return };
     let probe = PROBE.get_or_init(|| {
         let sets = CodeSets::embedded();
-        sets.load_everything();
         Mutex::new(Probe::new(Arc::new(Scanner::new(sets)), None))
     });
     let mut probe = probe.lock().unwrap_or_else(|p| p.into_inner());

@@ -21,7 +21,6 @@ const SYSTEMS: [System; 5] = [
 fuzz_target!(|data: &[u8]| {
     let probe = PROBE.get_or_init(|| {
         let sets = CodeSets::embedded();
-        sets.load_everything();
         Probe::new(Arc::new(Scanner::new(sets)), None)
     });
     let Ok(code) = std::str::from_utf8(data) else { return };

@@ -2,15 +2,15 @@
 //! became a header, and, where the tables say nothing (FY2027's deletions), the codes whose
 //! titles read like the deleted one.
 
-use super::data::LazyTable;
 use super::history::{Day, Validity};
 use super::normalize::compact;
+use super::table::Table;
 use super::{CodeSets, System};
 
 /// Both tables are loaded on first use: only a deleted code or a GEM target asks.
 pub struct Conversions {
-    icd10cm: LazyTable,
-    icd10pcs: LazyTable,
+    icd10cm: Table,
+    icd10pcs: Table,
 }
 
 /// A code offered in place of one that is not billable on a day, and why.
@@ -43,11 +43,11 @@ impl Why {
 }
 
 impl Conversions {
-    pub(super) fn new(icd10cm: LazyTable, icd10pcs: LazyTable) -> Conversions {
+    pub(super) fn new(icd10cm: Table, icd10pcs: Table) -> Conversions {
         Conversions { icd10cm, icd10pcs }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 2] {
+    pub(super) fn tables(&self) -> [&Table; 2] {
         [&self.icd10cm, &self.icd10pcs]
     }
 

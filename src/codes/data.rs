@@ -5,14 +5,28 @@ use super::table::Table;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A table compiled into the binary: its text and its row starts, as `build.rs` decompressed
+/// and indexed them from `data/`.
+pub struct Embedded {
+    pub name: &'static str,
+    pub text: &'static str,
+    rows: &'static [u8],
+    keys: &'static [u8],
+}
+
 macro_rules! embedded {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_bytes!(concat!("../../data/", $name, ".tsv.zst")))),*]
+        &[$(Embedded {
+            name: $name,
+            text: include_str!(concat!(env!("OUT_DIR"), "/", $name, ".tsv")),
+            rows: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".rows")),
+            keys: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".keys")),
+        }),*]
     };
 }
 
-/// Every table dxpx ships, compressed, by name.
-pub const EMBEDDED: &[(&str, &[u8])] = embedded![
+/// Every table dxpx ships, by name.
+pub const EMBEDDED: &[Embedded] = embedded![
     "icd10cm",
     "icd10cm-tree",
     "icd10cm-notes",
@@ -86,19 +100,28 @@ fn table_error(table: &str, problem: TableProblem) -> TableError {
     }
 }
 
-/// Decompresses one embedded table. The bytes were written by `dxpx data build` and
-/// checked by the tests, so a failure here is a broken build, reported as an error.
-pub fn embedded_text(name: &str) -> Result<String, TableError> {
-    let (_, bytes) = EMBEDDED
+fn embedded(name: &str) -> Result<&'static Embedded, TableError> {
+    EMBEDDED
         .iter()
-        .find(|(n, _)| *n == name)
-        .ok_or_else(|| table_error(name, TableProblem::Missing))?;
-    decompress(bytes).map_err(|e| table_error(name, TableProblem::Unreadable(e)))
+        .find(|e| e.name == name)
+        .ok_or_else(|| table_error(name, TableProblem::Missing))
 }
 
-/// Decompresses a zstd frame of UTF-8 text; the error says why not.
-pub fn decompress(bytes: &[u8]) -> Result<String, String> {
-    String::from_utf8(decompress_bytes(bytes)?).map_err(|e| e.to_string())
+/// One embedded table's text.
+pub fn embedded_text(name: &str) -> Result<&'static str, TableError> {
+    embedded(name).map(|e| e.text)
+}
+
+/// One embedded table, read in place. Its index was built with the binary and is checked by
+/// the tests, so a failure here is a broken build, reported as an error.
+pub fn embedded_table(name: &str) -> Result<Table, TableError> {
+    let e = embedded(name)?;
+    Table::embedded(e.text, e.rows, e.keys).ok_or_else(|| {
+        table_error(
+            name,
+            TableProblem::Unreadable("its row index does not fit its text".into()),
+        )
+    })
 }
 
 /// Decompresses a zstd frame; the error says why not.
@@ -111,116 +134,7 @@ pub fn decompress_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
     zstd::bulk::decompress(bytes, size as usize).map_err(|e| e.to_string())
 }
 
-/// Decompresses (or takes from `texts`, where a user's files replaced them) and indexes the
-/// named tables, spread over the available cores.
-pub fn load_all(
-    names: &[&'static str],
-    texts: &mut BTreeMap<&'static str, String>,
-) -> Result<BTreeMap<&'static str, Table>, TableError> {
-    let mut jobs: Vec<(&'static str, Option<String>, usize)> = names
-        .iter()
-        .map(|n| {
-            let given = texts.remove(n);
-            let size = match &given {
-                Some(t) => t.len(),
-                None => EMBEDDED
-                    .iter()
-                    .find(|(e, _)| e == n)
-                    .map_or(0, |(_, b)| b.len()),
-            };
-            (*n, given, size)
-        })
-        .collect();
-    // Smallest last, so `pop` hands out the largest first.
-    jobs.sort_by_key(|j| j.2);
-    let queue = std::sync::Mutex::new(jobs);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
-                    let Some((name, given, _)) = job else { break };
-                    // A user's files are checked row by row; the embedded tables were
-                    // checked when they were built and by the tests.
-                    let table = match given {
-                        Some(t) => index(name, t),
-                        None => embedded_text(name).and_then(|t| {
-                            Table::new_unchecked(t)
-                                .map_err(|_| table_error(name, TableProblem::TooLarge))
-                        }),
-                    };
-                    results
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .push((name, table));
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .map(|(n, t)| t.map(|t| (n, t)))
-        .collect()
-}
-
-/// A table decompressed on first use. The GEMs and the PCS tables are most of the data and
-/// most documents never need them, so they cost neither start-up time nor memory until a
-/// hover or an ICD-9 code asks.
-pub struct LazyTable {
-    name: &'static str,
-    /// A user's replacement, indexed on first use like the embedded one.
-    replacement: std::sync::Mutex<Option<String>>,
-    cell: std::sync::OnceLock<Table>,
-}
-
-impl LazyTable {
-    pub fn new(name: &'static str, replacement: Option<String>) -> LazyTable {
-        LazyTable {
-            name,
-            replacement: std::sync::Mutex::new(replacement),
-            cell: std::sync::OnceLock::new(),
-        }
-    }
-
-    pub fn loaded(&self) -> Option<&Table> {
-        self.cell.get()
-    }
-}
-
-impl std::ops::Deref for LazyTable {
-    type Target = Table;
-
-    fn deref(&self) -> &Table {
-        self.cell.get_or_init(|| {
-            let replacement = self
-                .replacement
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            if let Some(text) = replacement {
-                match index(self.name, text) {
-                    Ok(t) => return t,
-                    Err(e) => eprintln!("dxpx: {e}; using the embedded table"),
-                }
-            }
-            // The embedded tables are checked by the test suite; an empty table is the
-            // fallback that keeps the server up should one ever be broken.
-            embedded_text(self.name)
-                .and_then(|t| {
-                    Table::new_unchecked(t)
-                        .map_err(|_| table_error(self.name, TableProblem::TooLarge))
-                })
-                .unwrap_or_default()
-        })
-    }
-}
-
+/// Checks and indexes a user's table.
 pub fn index(name: &str, text: String) -> Result<Table, TableError> {
     Table::new(text).map_err(|e| table_error(name, TableProblem::OutOfOrder { line: e.line }))
 }
@@ -265,4 +179,20 @@ pub fn build_override(
 ) -> Result<(BTreeMap<&'static str, String>, Vec<Release>), BuildError> {
     let built = build::build_from(dir)?;
     Ok((built.tables, built.releases))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The start-up check of an embedded table looks only at its ends (checking every row
+    /// would page in the whole text); this is the whole check, on every build.
+    #[test]
+    fn embedded_tables_are_indexed_as_they_are_read() {
+        for e in EMBEDDED.iter().filter(|e| e.name != "cpt-structure") {
+            let table = embedded_table(e.name).unwrap();
+            assert!(table.is_indexed_correctly(), "{}", e.name);
+            assert!(table.heap_bytes() == 0, "{} is read in place", e.name);
+        }
+    }
 }

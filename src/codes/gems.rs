@@ -1,24 +1,24 @@
 //! The General Equivalence Mappings between ICD-9-CM and ICD-10 (CM and PCS), both ways.
 //! They span code sets, so the registry holds them and names each target from its own set.
 
-use super::data::LazyTable;
 use super::icd9cm::Icd9Cm;
+use super::table::Table;
 use super::{CodeSet, GemTarget, System};
 
 /// All four are loaded on first use (they are most of the data).
 pub struct Gems {
-    icd9_to_icd10cm: LazyTable,
-    icd10cm_to_icd9: LazyTable,
-    icd9_to_icd10pcs: LazyTable,
-    icd10pcs_to_icd9: LazyTable,
+    icd9_to_icd10cm: Table,
+    icd10cm_to_icd9: Table,
+    icd9_to_icd10pcs: Table,
+    icd10pcs_to_icd9: Table,
 }
 
 impl Gems {
     pub(super) fn new(
-        icd9_to_icd10cm: LazyTable,
-        icd10cm_to_icd9: LazyTable,
-        icd9_to_icd10pcs: LazyTable,
-        icd10pcs_to_icd9: LazyTable,
+        icd9_to_icd10cm: Table,
+        icd10cm_to_icd9: Table,
+        icd9_to_icd10pcs: Table,
+        icd10pcs_to_icd9: Table,
     ) -> Gems {
         Gems {
             icd9_to_icd10cm,
@@ -28,7 +28,7 @@ impl Gems {
         }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 4] {
+    pub(super) fn tables(&self) -> [&Table; 4] {
         [
             &self.icd9_to_icd10cm,
             &self.icd10cm_to_icd9,
@@ -39,7 +39,7 @@ impl Gems {
 
     /// The table that maps a code of `system` (an ICD-9-CM procedure when `dotted` is one),
     /// and the system of its targets.
-    fn from(&self, system: System, code: &str) -> Option<(&LazyTable, System)> {
+    fn from(&self, system: System, code: &str) -> Option<(&Table, System)> {
         Some(match system {
             System::Icd10Cm => (&self.icd10cm_to_icd9, System::Icd9Cm),
             System::Icd10Pcs => (&self.icd10pcs_to_icd9, System::Icd9Cm),

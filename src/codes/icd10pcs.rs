@@ -1,8 +1,8 @@
 //! ICD-10-PCS, the inpatient procedures: every code of the tables with its title, flags and
 //! end date, and the labels of the first three axes (section, body system, operation).
 
-use super::data::LazyTable;
 use super::history::{Day, History, Role, Validity};
+use super::table::Table;
 use super::{CodeSet, Entry, Listed, Status, System};
 
 // Columns of the `icd10pcs` table (after the code): MCE flags, validity windows, title
@@ -15,16 +15,16 @@ const TITLE: usize = 4;
 
 /// Both tables are loaded on first use: most documents have no PCS code.
 pub struct Icd10Pcs {
-    codes: LazyTable,
-    axes: LazyTable,
+    codes: Table,
+    axes: Table,
 }
 
 impl Icd10Pcs {
-    pub(super) fn new(codes: LazyTable, axes: LazyTable) -> Icd10Pcs {
+    pub(super) fn new(codes: Table, axes: Table) -> Icd10Pcs {
         Icd10Pcs { codes, axes }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 2] {
+    pub(super) fn tables(&self) -> [&Table; 2] {
         [&self.codes, &self.axes]
     }
 

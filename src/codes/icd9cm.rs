@@ -1,7 +1,6 @@
 //! ICD-9-CM, retired for services from 2015-10-01: volume 1 (diagnoses) and volume 3
 //! (procedures), each code with its short and long title. Every code is `Retired`.
 
-use super::data::LazyTable;
 use super::normalize::{dot_icd9_dx, dot_icd9_proc};
 use super::table::Table;
 use super::{CodeSet, Entry, Listed, Status, System};
@@ -13,11 +12,11 @@ const TITLE: usize = 2;
 pub struct Icd9Cm {
     diagnoses: Table,
     /// Loaded on first use: procedures are rarer in notes than diagnoses.
-    procedures: LazyTable,
+    procedures: Table,
 }
 
 impl Icd9Cm {
-    pub(super) fn new(diagnoses: Table, procedures: LazyTable) -> Icd9Cm {
+    pub(super) fn new(diagnoses: Table, procedures: Table) -> Icd9Cm {
         Icd9Cm {
             diagnoses,
             procedures,
@@ -28,7 +27,7 @@ impl Icd9Cm {
         &self.diagnoses
     }
 
-    pub(super) fn procedures_table(&self) -> &LazyTable {
+    pub(super) fn procedures_table(&self) -> &Table {
         &self.procedures
     }
 

@@ -19,9 +19,9 @@ pub mod table;
 
 pub use build::Release;
 
-/// The tables compiled into the binary, by name (compressed).
-pub fn embedded_tables() -> &'static [(&'static str, &'static [u8])] {
-    data::EMBEDDED
+/// The tables compiled into the binary: each one's name and text.
+pub fn embedded_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    data::EMBEDDED.iter().map(|e| (e.name, e.text))
 }
 pub use conversions::{Replacement, Why};
 pub use cpt::{Cpt, CptFileError, CptFileProblem, CptLicensed, CptSection};
@@ -277,26 +277,6 @@ impl fmt::Debug for CodeSets {
 
 static EMBEDDED_SETS: OnceLock<Arc<CodeSets>> = OnceLock::new();
 
-/// Tables loaded on first use (see [`data::LazyTable`]).
-const LAZY: &[&str] = &[
-    "icd10pcs",
-    "icd10pcs-axes",
-    "icd9cm-pcs",
-    "gem-icd9-icd10cm",
-    "gem-icd10cm-icd9",
-    "gem-icd9-icd10pcs",
-    "gem-icd10pcs-icd9",
-    "icd10cm-conversions",
-    "icd10pcs-conversions",
-    "msdrg-severity",
-    "msdrg-mdc",
-    "msdrg-cc-exclusions",
-    "msdrg-exclusion-groups",
-    "hcc",
-    "hcc-labels",
-    "mce-ages",
-];
-
 impl CodeSets {
     /// The code sets compiled into the binary, loaded once per process.
     pub fn embedded() -> Arc<CodeSets> {
@@ -350,25 +330,15 @@ impl CodeSets {
             releases.push(r);
         }
         let replaced: Vec<&'static str> = texts.keys().copied().collect();
-        // Decompressing and indexing is most of the start-up time: the tables are
-        // independent, so they load on every core, largest first.
-        let names: Vec<&'static str> = data::EMBEDDED
-            .iter()
-            .map(|(n, _)| *n)
-            .filter(|n| *n != "cpt-structure" && !LAZY.contains(n))
-            .collect();
-        let mut tables = data::load_all(&names, &mut texts)?;
-        let mut table = |name: &'static str| {
-            tables.remove(name).ok_or_else(|| TableError {
-                table: name.to_string(),
-                problem: TableProblem::Missing,
-            })
-        };
         let cpt_structure = match texts.remove("cpt-structure") {
-            Some(t) => t,
-            None => data::embedded_text("cpt-structure")?,
+            Some(text) => cpt::CptStructure::parse(&text),
+            None => cpt::CptStructure::parse(data::embedded_text("cpt-structure")?),
         };
-        let mut lazy = |name: &'static str| data::LazyTable::new(name, texts.remove(name));
+        // An embedded table is read in place (no work); a user's is checked and indexed.
+        let mut table = |name: &'static str| match texts.remove(name) {
+            Some(text) => data::index(name, text),
+            None => data::embedded_table(name),
+        };
         Ok(CodeSets {
             icd10cm: Icd10Cm::new(
                 table("icd10cm")?,
@@ -376,12 +346,9 @@ impl CodeSets {
                 table("icd10cm-notes")?,
                 table("icd10cm-7chr")?,
             ),
-            icd10pcs: Icd10Pcs::new(lazy("icd10pcs"), lazy("icd10pcs-axes")),
-            icd9cm: Icd9Cm::new(table("icd9cm-dx")?, lazy("icd9cm-pcs")),
-            cpt: Cpt::new(
-                cpt::CptStructure::parse(&cpt_structure),
-                table("cpt-modifiers")?,
-            ),
+            icd10pcs: Icd10Pcs::new(table("icd10pcs")?, table("icd10pcs-axes")?),
+            icd9cm: Icd9Cm::new(table("icd9cm-dx")?, table("icd9cm-pcs")?),
+            cpt: Cpt::new(cpt_structure, table("cpt-modifiers")?),
             hcpcs: Hcpcs::new(
                 table("hcpcs")?,
                 table("hcpcs-modifiers")?,
@@ -389,23 +356,23 @@ impl CodeSets {
                 table("hcpcs-ambulance")?,
             ),
             gems: gems::Gems::new(
-                lazy("gem-icd9-icd10cm"),
-                lazy("gem-icd10cm-icd9"),
-                lazy("gem-icd9-icd10pcs"),
-                lazy("gem-icd10pcs-icd9"),
+                table("gem-icd9-icd10cm")?,
+                table("gem-icd10cm-icd9")?,
+                table("gem-icd9-icd10pcs")?,
+                table("gem-icd10pcs-icd9")?,
             ),
             conversions: conversions::Conversions::new(
-                lazy("icd10cm-conversions"),
-                lazy("icd10pcs-conversions"),
+                table("icd10cm-conversions")?,
+                table("icd10pcs-conversions")?,
             ),
             payment: payment::Payment::new([
-                lazy("msdrg-severity"),
-                lazy("msdrg-mdc"),
-                lazy("msdrg-cc-exclusions"),
-                lazy("msdrg-exclusion-groups"),
-                lazy("hcc"),
-                lazy("hcc-labels"),
-                lazy("mce-ages"),
+                table("msdrg-severity")?,
+                table("msdrg-mdc")?,
+                table("msdrg-cc-exclusions")?,
+                table("msdrg-exclusion-groups")?,
+                table("hcc")?,
+                table("hcc-labels")?,
+                table("mce-ages")?,
             ]),
             releases,
             warnings,
@@ -738,19 +705,20 @@ impl CodeSets {
         }
     }
 
-    /// Bytes held by the tables (the word index is counted separately once built).
+    /// Bytes the tables hold on the heap: only a user's tables (the embedded ones are read
+    /// in place); the word index is counted separately once built.
     pub fn heap_bytes(&self) -> usize {
-        let eager = self
-            .icd10cm
+        self.icd10cm
             .tables()
             .into_iter()
             .chain(self.hcpcs.tables())
-            .chain([self.icd9cm.diagnoses_table(), self.cpt.modifiers_table()]);
-        let lazy = self.lazy_tables().into_iter().filter_map(|t| t.loaded());
-        eager.chain(lazy).map(Table::heap_bytes).sum()
+            .chain([self.icd9cm.diagnoses_table(), self.cpt.modifiers_table()])
+            .chain(self.other_tables())
+            .map(Table::heap_bytes)
+            .sum()
     }
 
-    fn lazy_tables(&self) -> [&data::LazyTable; 16] {
+    fn other_tables(&self) -> [&Table; 16] {
         let [pcs, axes] = self.icd10pcs.tables();
         let [a, b, c, d] = self.gems.tables();
         let [cm_conversions, pcs_conversions] = self.conversions.tables();
@@ -773,20 +741,6 @@ impl CodeSets {
             cm_conversions,
             pcs_conversions,
         ]
-    }
-
-    /// Loads the one lazy table every ICD-10-CM hover reads (its ICD-9-CM equivalents), so
-    /// the first hover does not pay for it.
-    pub fn load_hover_tables(&self) {
-        let _ = self.gems.targets(System::Icd10Cm, "", |s| self.set(s));
-    }
-
-    /// Loads the tables that otherwise wait for their first use (for benchmarks, and for
-    /// servers that would rather pay at start-up).
-    pub fn load_everything(&self) {
-        for t in self.lazy_tables() {
-            let _: &Table = t;
-        }
     }
 }
 

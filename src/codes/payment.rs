@@ -6,8 +6,8 @@
 //! exclusions by principal diagnosis, "only if discharged alive"): these are one code's
 //! facts.
 
-use super::data::LazyTable;
 use super::history::Day;
+use super::table::Table;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -98,13 +98,13 @@ impl fmt::Display for Hccs {
 
 /// The tables are read on first use: a hover of a diagnosis or a claim's summary.
 pub struct Payment {
-    severity: LazyTable,
-    mdc: LazyTable,
-    cc_exclusions: LazyTable,
-    exclusion_groups: LazyTable,
-    hcc: LazyTable,
-    hcc_labels: LazyTable,
-    mce_ages: LazyTable,
+    severity: Table,
+    mdc: Table,
+    cc_exclusions: Table,
+    exclusion_groups: Table,
+    hcc: Table,
+    hcc_labels: Table,
+    mce_ages: Table,
     versions: OnceLock<(u32, u32)>,
     years: OnceLock<Vec<u32>>,
 }
@@ -119,7 +119,7 @@ impl Payment {
             hcc,
             hcc_labels,
             mce_ages,
-        ]: [LazyTable; 7],
+        ]: [Table; 7],
     ) -> Payment {
         Payment {
             severity,
@@ -134,7 +134,7 @@ impl Payment {
         }
     }
 
-    pub(super) fn tables(&self) -> [&LazyTable; 7] {
+    pub(super) fn tables(&self) -> [&Table; 7] {
         [
             &self.severity,
             &self.mdc,

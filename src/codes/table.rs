@@ -1,15 +1,24 @@
 //! A read-only table of tab-separated rows sorted by their first field.
 //!
 //! The code sets are large (about 250,000 rows in all) and read far more often than they
-//! change, so each one stays as a single text buffer with an index of row starts: loading
-//! is one pass over the bytes, and a lookup is a binary search with no allocation.
+//! change, so each one stays as a single text buffer with an index of row starts, and a
+//! lookup is a binary search with no allocation. The embedded tables are read in place
+//! from the binary (both the text and its index are built with it, by `build.rs`): only
+//! the rows a lookup compares are ever paged in. A user's table is indexed once, on load.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::ops::Range;
 
 #[derive(Debug, Default)]
 pub struct Table {
-    text: String,
-    starts: Vec<u32>,
+    text: Cow<'static, str>,
+    /// Each row's byte offset, as little-endian u32s (the layout `build.rs` writes).
+    starts: Cow<'static, [u8]>,
+    /// Each row's key, padded with zero bytes to `width`: the searches read these alone,
+    /// and a row's text only once it is found.
+    keys: Cow<'static, [u8]>,
+    width: usize,
 }
 
 /// One row of a [`Table`]: its fields, split on tabs.
@@ -67,35 +76,96 @@ impl Table {
         if text.len() > u32::MAX as usize {
             return Err(UnsortedRow { line: 0 });
         }
-        let mut starts = Vec::with_capacity(text.len() / 48);
         let bytes = text.as_bytes();
+        let mut rows: Vec<(u32, &[u8])> = Vec::with_capacity(text.len() / 48);
         let mut pos = 0usize;
         while pos < bytes.len() {
-            starts.push(pos as u32);
-            pos = match memchr::memchr(b'\n', &bytes[pos..]) {
-                Some(i) => pos + i + 1,
-                None => bytes.len(),
-            };
+            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
+            let line = &bytes[pos..end];
+            let key_end = memchr::memchr3(b'\t', b'\n', b'\r', line).unwrap_or(line.len());
+            rows.push((pos as u32, &line[..key_end]));
+            pos = end;
         }
-        Ok(Table { text, starts })
+        let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(1);
+        let mut starts = Vec::with_capacity(rows.len() * 4);
+        let mut keys = Vec::with_capacity(rows.len() * width);
+        for (start, key) in rows {
+            starts.extend_from_slice(&start.to_le_bytes());
+            keys.extend_from_slice(key);
+            keys.resize(keys.len() + width - key.len(), 0);
+        }
+        Ok(Table {
+            text: Cow::Owned(text),
+            starts: Cow::Owned(starts),
+            keys: Cow::Owned(keys),
+            width,
+        })
+    }
+
+    /// A table compiled into the binary with its index (see `build.rs`), read in place.
+    /// `None` when the index plainly does not fit the text (a broken build). Checking every
+    /// row would page in the whole text; the test suite does that, on every build
+    /// (`embedded_tables_are_indexed_as_they_are_read`).
+    pub fn embedded(
+        text: &'static str,
+        starts: &'static [u8],
+        keys: &'static [u8],
+    ) -> Option<Table> {
+        let rows = starts.len() / 4;
+        let width = keys.len().checked_div(rows).unwrap_or(1);
+        let table = Table {
+            text: Cow::Borrowed(text),
+            starts: Cow::Borrowed(starts),
+            keys: Cow::Borrowed(keys),
+            width,
+        };
+        let fits = starts.len() % 4 == 0
+            && width > 0
+            && keys.len() == rows * width
+            && (rows == 0 || table.start(0) == 0)
+            && (rows == 0 || table.start(rows - 1) < text.len());
+        fits.then_some(table)
+    }
+
+    /// Whether this table's index is the one its text makes.
+    #[cfg(test)]
+    pub fn is_indexed_correctly(&self) -> bool {
+        Table::new_unchecked(self.text.to_string())
+            .is_ok_and(|t| t.starts == self.starts && t.keys == self.keys && t.width == self.width)
     }
 
     pub fn len(&self) -> usize {
-        self.starts.len()
+        self.starts.len() / 4
     }
 
     pub fn is_empty(&self) -> bool {
         self.starts.is_empty()
     }
 
+    fn start(&self, index: usize) -> usize {
+        let b = &self.starts[index * 4..index * 4 + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
+    }
+
     pub fn row(&self, index: usize) -> Row<'_> {
-        let start = self.starts[index] as usize;
-        let end = self
-            .starts
-            .get(index + 1)
-            .map_or(self.text.len(), |&e| e as usize);
+        let start = self.start(index);
+        let end = if index + 1 < self.len() {
+            self.start(index + 1)
+        } else {
+            self.text.len()
+        };
         let line = self.text[start..end].trim_end_matches(['\n', '\r']);
         Row { index, line }
+    }
+
+    fn key_of(&self, index: usize) -> &[u8] {
+        let padded = &self.keys[index * self.width..(index + 1) * self.width];
+        &padded[..memchr::memchr(0, padded).unwrap_or(self.width)]
+    }
+
+    /// Row `index`'s key against `key`, from the keys alone.
+    fn key_cmp(&self, index: usize, key: &str) -> Ordering {
+        self.key_of(index).cmp(key.as_bytes())
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
@@ -105,15 +175,15 @@ impl Table {
     /// The first row whose key equals `key`.
     pub fn get(&self, key: &str) -> Option<Row<'_>> {
         let i = self.lower_bound(key);
-        (i < self.len() && self.row(i).key() == key).then(|| self.row(i))
+        (i < self.len() && self.key_cmp(i, key).is_eq()).then(|| self.row(i))
     }
 
     /// Every row whose key equals `key` (tables such as notes repeat a key).
     pub fn all(&self, key: &str) -> impl Iterator<Item = Row<'_>> {
         let start = self.lower_bound(key);
         (start..self.len())
+            .take_while(move |&i| self.key_cmp(i, key).is_eq())
             .map(|i| self.row(i))
-            .take_while(move |r| r.key() == key)
     }
 
     /// The rows whose key starts with `prefix`, as an index range.
@@ -124,7 +194,7 @@ impl Table {
         let (mut lo, mut hi) = (start, self.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.row(mid).key().starts_with(prefix) {
+            if self.key_of(mid).starts_with(prefix.as_bytes()) {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -140,7 +210,7 @@ impl Table {
         let (mut lo, mut hi) = (0, self.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.row(mid).key() < key {
+            if self.key_cmp(mid, key).is_lt() {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -149,8 +219,17 @@ impl Table {
         lo
     }
 
+    /// Bytes on the heap: none for an embedded table.
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.starts.capacity() * 4
+        let owned = |c: &Cow<'_, [u8]>| match c {
+            Cow::Owned(v) => v.capacity(),
+            Cow::Borrowed(_) => 0,
+        };
+        let text = match &self.text {
+            Cow::Owned(s) => s.capacity(),
+            Cow::Borrowed(_) => 0,
+        };
+        text + owned(&self.starts) + owned(&self.keys)
     }
 }
 

@@ -221,7 +221,6 @@ impl Backend {
                 }
             });
             lower_priority();
-            sets.load_hover_tables();
             sets.search_index();
             backend.build_vocabulary(generation, &sets, &runtime);
         });
