@@ -1,7 +1,9 @@
 //! The byte layout of the indexes `dxpx data build` makes once and the binary embeds (the
 //! hints' phrase index, the word-search index): a magic tag, then sections of
-//! little-endian numbers or UTF-8 text, each preceded by its length. Loading one is a copy
-//! per section — no parsing per entry, no allocation per word or phrase.
+//! little-endian numbers or UTF-8 text, each preceded by its length. The embedded ones are
+//! read in place: loading one parses nothing and allocates nothing per word or phrase.
+
+use std::borrow::Cow;
 
 /// What a packed index could not be read as.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,14 +60,7 @@ impl Writer {
 
     /// Strings as one text and the end of each in it (see [`Strings`]).
     pub fn strings<'a>(&mut self, items: impl IntoIterator<Item = &'a str>) {
-        let mut text = String::new();
-        let mut ends = Vec::new();
-        for s in items {
-            text.push_str(s);
-            ends.push(text.len() as u32);
-        }
-        self.text(&text);
-        self.u32s(&ends);
+        Strings::from_iter(items).write(self);
     }
 
     pub fn finish(self) -> Vec<u8> {
@@ -73,72 +68,73 @@ impl Writer {
     }
 }
 
-/// Reads the sections in the order they were written.
-pub struct Reader<'a> {
-    rest: &'a [u8],
+/// Reads the sections in the order they were written. An index compiled into the binary
+/// is read in place (each section borrows its bytes, so only what a lookup touches is ever
+/// paged in); one made at run time is copied section by section.
+pub struct Reader {
+    bytes: Cow<'static, [u8]>,
+    at: usize,
 }
 
-impl<'a> Reader<'a> {
-    pub fn new(bytes: &'a [u8], magic: &[u8; 8]) -> Result<Reader<'a>, Malformed> {
-        match bytes.strip_prefix(magic) {
-            Some(rest) => Ok(Reader { rest }),
-            None => Err(Malformed("not this kind of index".into())),
+impl Reader {
+    pub fn new(bytes: Cow<'static, [u8]>, magic: &[u8; 8]) -> Result<Reader, Malformed> {
+        if bytes.starts_with(magic) {
+            Ok(Reader { bytes, at: 8 })
+        } else {
+            Err(Malformed("not this kind of index".into()))
         }
     }
 
-    fn section(&mut self, width: usize) -> Result<&'a [u8], Malformed> {
+    fn section(&mut self, width: usize) -> Result<Cow<'static, [u8]>, Malformed> {
         let short = || Malformed("truncated".into());
-        let (len, rest) = self.rest.split_first_chunk::<4>().ok_or_else(short)?;
+        let rest = &self.bytes[self.at..];
+        let (len, rest) = rest.split_first_chunk::<4>().ok_or_else(short)?;
         let len = u32::from_le_bytes(*len) as usize;
         if len % width != 0 || rest.len() < len {
             return Err(short());
         }
-        let (section, rest) = rest.split_at(len);
-        self.rest = rest;
-        Ok(section)
+        let start = self.at + 4;
+        self.at = start + len;
+        Ok(match &self.bytes {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[start..start + len]),
+            Cow::Owned(v) => Cow::Owned(v[start..start + len].to_vec()),
+        })
     }
 
-    pub fn u32s(&mut self) -> Result<Vec<u32>, Malformed> {
-        Ok(self
-            .section(4)?
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect())
+    pub fn u32s(&mut self) -> Result<U32s, Malformed> {
+        self.section(4).map(U32s)
     }
 
-    pub fn u16s(&mut self) -> Result<Vec<u16>, Malformed> {
-        Ok(self
-            .section(2)?
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect())
+    pub fn u16s(&mut self) -> Result<U16s, Malformed> {
+        self.section(2).map(U16s)
     }
 
-    pub fn bytes(&mut self) -> Result<Vec<u8>, Malformed> {
-        Ok(self.section(1)?.to_vec())
+    pub fn bytes(&mut self) -> Result<Cow<'static, [u8]>, Malformed> {
+        self.section(1)
     }
 
-    pub fn text(&mut self) -> Result<String, Malformed> {
-        String::from_utf8(self.bytes()?).map_err(|e| Malformed(e.to_string()))
+    pub fn text(&mut self) -> Result<Cow<'static, str>, Malformed> {
+        let utf8 = |e: std::str::Utf8Error| Malformed(e.to_string());
+        Ok(match self.bytes()? {
+            Cow::Borrowed(b) => Cow::Borrowed(std::str::from_utf8(b).map_err(utf8)?),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8(v).map_err(|e| utf8(e.utf8_error()))?),
+        })
     }
 
+    /// Strings, checked only as far as reading needs (a string whose bounds are wrong
+    /// reads as ""), so that loading one pages in nothing.
     pub fn strings(&mut self) -> Result<Strings, Malformed> {
         let text = self.text()?;
         let ends = self.u32s()?;
-        let mut at = 0;
-        for &end in &ends {
-            let end = end as usize;
-            if end < at || !text.is_char_boundary(end) {
-                return Err(Malformed("string bounds".into()));
-            }
-            at = end;
+        if ends.last().is_some_and(|e| e as usize > text.len()) {
+            return Err(Malformed("string bounds".into()));
         }
         Ok(Strings { text, ends })
     }
 
     /// Every section was read: a longer index is another version's.
     pub fn end(self) -> Result<(), Malformed> {
-        if self.rest.is_empty() {
+        if self.at == self.bytes.len() {
             Ok(())
         } else {
             Err(Malformed("trailing sections".into()))
@@ -146,21 +142,94 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Many short strings in one allocation.
+macro_rules! numbers {
+    ($name:ident, $t:ty, $width:literal) => {
+        /// Little-endian numbers: borrowed from an index's bytes, or owned.
+        #[derive(Debug, Default, Clone, PartialEq, Eq)]
+        pub struct $name(Cow<'static, [u8]>);
+
+        impl $name {
+            pub fn len(&self) -> usize {
+                self.0.len() / $width
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+
+            pub fn get(&self, i: usize) -> Option<$t> {
+                let b = self.0.get(i * $width..i * $width + $width)?;
+                Some(<$t>::from_le_bytes(b.try_into().ok()?))
+            }
+
+            /// Item `i`; past the end is a broken index, and panics like a slice would.
+            pub fn at(&self, i: usize) -> $t {
+                let b = &self.0[i * $width..i * $width + $width];
+                <$t>::from_le_bytes(b.try_into().expect("width"))
+            }
+
+            pub fn last(&self) -> Option<$t> {
+                self.len().checked_sub(1).map(|i| self.at(i))
+            }
+
+            pub fn iter(&self) -> impl ExactSizeIterator<Item = $t> + '_ {
+                self.0
+                    .chunks_exact($width)
+                    .map(|c| <$t>::from_le_bytes(c.try_into().expect("width")))
+            }
+
+            /// Items `range`, clamped to what exists.
+            pub fn range(
+                &self,
+                range: std::ops::Range<usize>,
+            ) -> impl ExactSizeIterator<Item = $t> + '_ {
+                let end = range.end.min(self.len());
+                let start = range.start.min(end);
+                self.0[start * $width..end * $width]
+                    .chunks_exact($width)
+                    .map(|c| <$t>::from_le_bytes(c.try_into().expect("width")))
+            }
+
+            pub fn heap_bytes(&self) -> usize {
+                match &self.0 {
+                    Cow::Owned(v) => v.capacity(),
+                    Cow::Borrowed(_) => 0,
+                }
+            }
+        }
+
+        impl FromIterator<$t> for $name {
+            fn from_iter<I: IntoIterator<Item = $t>>(items: I) -> $name {
+                $name(Cow::Owned(
+                    items.into_iter().flat_map(<$t>::to_le_bytes).collect(),
+                ))
+            }
+        }
+    };
+}
+
+numbers!(U32s, u32, 4);
+numbers!(U16s, u16, 2);
+
+/// Many short strings in one text.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Strings {
-    text: String,
-    ends: Vec<u32>,
+    text: Cow<'static, str>,
+    ends: U32s,
 }
 
 impl<'a> FromIterator<&'a str> for Strings {
     fn from_iter<I: IntoIterator<Item = &'a str>>(items: I) -> Strings {
-        let mut s = Strings::default();
+        let mut text = String::new();
+        let mut ends = Vec::new();
         for item in items {
-            s.text.push_str(item);
-            s.ends.push(s.text.len() as u32);
+            text.push_str(item);
+            ends.push(text.len() as u32);
         }
-        s
+        Strings {
+            text: Cow::Owned(text),
+            ends: ends.into_iter().collect(),
+        }
     }
 }
 
@@ -173,14 +242,16 @@ impl Strings {
         self.ends.is_empty()
     }
 
-    /// The `i`th string; "" past the end.
+    /// The `i`th string; "" past the end (or where a damaged index's bounds are wrong).
     pub fn get(&self, i: usize) -> &str {
         let start = match i {
-            0 => 0,
-            _ => self.ends.get(i - 1).map_or(usize::MAX, |&e| e as usize),
+            0 => Some(0),
+            _ => self.ends.get(i - 1),
         };
-        let end = self.ends.get(i).map_or(0, |&e| e as usize);
-        self.text.get(start..end).unwrap_or("")
+        match (start, self.ends.get(i)) {
+            (Some(s), Some(e)) => self.text.get(s as usize..e as usize).unwrap_or(""),
+            _ => "",
+        }
     }
 
     /// The first index whose string `before` is false for (the strings sorted by it).
@@ -203,11 +274,15 @@ impl Strings {
 
     pub fn write(&self, w: &mut Writer) {
         w.text(&self.text);
-        w.u32s(&self.ends);
+        w.u32s(&self.ends.iter().collect::<Vec<u32>>());
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 4
+        let text = match &self.text {
+            Cow::Owned(s) => s.capacity(),
+            Cow::Borrowed(_) => 0,
+        };
+        text + self.ends.heap_bytes()
     }
 }
 
@@ -222,15 +297,15 @@ mod tests {
         w.u16s(&[7]);
         w.strings(["ab", "", "é"]);
         let bytes = w.finish();
-        let mut r = Reader::new(&bytes, b"TESTIDX1").unwrap();
-        assert_eq!(r.u32s().unwrap(), [1, u32::MAX]);
-        assert_eq!(r.u16s().unwrap(), [7]);
+        let mut r = Reader::new(bytes.clone().into(), b"TESTIDX1").unwrap();
+        assert_eq!(r.u32s().unwrap().iter().collect::<Vec<_>>(), [1, u32::MAX]);
+        assert_eq!(r.u16s().unwrap().iter().collect::<Vec<_>>(), [7]);
         let s = r.strings().unwrap();
         assert_eq!(s.iter().collect::<Vec<_>>(), ["ab", "", "é"]);
         assert_eq!(s.get(3), "");
         r.end().unwrap();
-        assert!(Reader::new(&bytes, b"OTHERIDX").is_err());
-        let mut r = Reader::new(&bytes[..bytes.len() - 1], b"TESTIDX1").unwrap();
+        assert!(Reader::new(bytes.clone().into(), b"OTHERIDX").is_err());
+        let mut r = Reader::new(bytes[..bytes.len() - 1].to_vec().into(), b"TESTIDX1").unwrap();
         assert!(r.u32s().is_ok() && r.u16s().is_ok());
         assert!(r.strings().is_err());
     }

@@ -69,7 +69,7 @@ pub struct TableError {
 pub enum TableProblem {
     /// Not in the binary: a broken build.
     Missing,
-    /// Its bytes do not decompress to UTF-8 text: a broken build.
+    /// Its index does not fit its text: a broken build.
     Unreadable(String),
     /// A row out of code order (the lookups bisect), at this line.
     OutOfOrder { line: usize },
@@ -122,16 +122,6 @@ pub fn embedded_table(name: &str) -> Result<Table, TableError> {
             TableProblem::Unreadable("its row index does not fit its text".into()),
         )
     })
-}
-
-/// Decompresses a zstd frame; the error says why not.
-pub fn decompress_bytes(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    // The frames record their size, so the output is allocated once.
-    let size = zstd::zstd_safe::get_frame_content_size(bytes)
-        .ok()
-        .flatten()
-        .ok_or("no content size in the zstd frame")?;
-    zstd::bulk::decompress(bytes, size as usize).map_err(|e| e.to_string())
 }
 
 /// Checks and indexes a user's table.

@@ -25,7 +25,7 @@ pub fn embedded_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 pub use conversions::{Replacement, Why};
 pub use cpt::{Cpt, CptFileError, CptFileProblem, CptLicensed, CptSection};
-pub use data::{TableError, TableProblem, decompress_bytes};
+pub use data::{TableError, TableProblem};
 pub use hcpcs::Hcpcs;
 pub use icd9cm::Icd9Cm;
 pub use icd10cm::Icd10Cm;

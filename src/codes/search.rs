@@ -7,11 +7,13 @@
 
 use super::table::Table;
 use super::{CodeSets, Status, System};
-use crate::packed::{self, Malformed, Strings};
+use crate::packed::{self, Malformed, Strings, U32s};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The index of the embedded code sets, made by `dxpx data build`.
-const EMBEDDED: &[u8] = include_bytes!("../../data/search.idx.zst");
+/// The index of the embedded code sets, made by `dxpx data build` (`data/search.idx.zst`,
+/// decompressed by `build.rs`), read in place.
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/search.idx"));
 /// The packed layout's tag; a change of layout changes it.
 const MAGIC: &[u8; 8] = b"DXPXSRC1";
 /// The tables the index is made from: when a user's files replace one, it is built again.
@@ -162,18 +164,22 @@ fn default_below(sets: &CodeSets, header: &str) -> Option<(String, String)> {
     None
 }
 
+/// Each phrase is a code's title or one of its terms: its system (1 for HCPCS, else
+/// ICD-10-CM), its row in that system's table, and its row in the notes table (u32::MAX for
+/// the title).
 pub struct Index {
-    /// (system, row in that system's table, row in the notes table or u32::MAX for the title)
-    phrases: Vec<(System, u32, u32)>,
-    /// The weight of each phrase's words (coverage denominator).
-    weight: Vec<f32>,
-    /// Whether each phrase's code is billable (headers and terminated codes rank lower).
-    billable: Vec<bool>,
+    systems: Cow<'static, [u8]>,
+    rows: U32s,
+    notes: U32s,
+    /// The weight of each phrase's words (coverage denominator), as f32 bits.
+    weight: U32s,
+    /// 1 where a phrase's code is billable (headers and terminated codes rank lower).
+    billable: Cow<'static, [u8]>,
     /// Every word of the phrases, sorted, so that a prefix is a range of them.
     words: Strings,
     /// Word i's phrases are `postings[posting_ends[i - 1]..posting_ends[i]]`, sorted.
-    postings: Vec<u32>,
-    posting_ends: Vec<u32>,
+    postings: U32s,
+    posting_ends: U32s,
     terms: Vec<(Vec<String>, Vec<Meaning>)>,
     /// Whether it came from `dxpx data build` (else it was built from the tables now).
     pub prebuilt: bool,
@@ -351,18 +357,25 @@ impl Index {
         let hcpcs_billable: Vec<bool> = src.hcpcs.rows().map(|r| r.field(5).is_empty()).collect();
         let billable = phrases
             .iter()
-            .map(|&(system, row, _)| match system {
-                System::Icd10Cm => icd10cm_billable[row as usize],
-                _ => hcpcs_billable[row as usize],
+            .map(|&(system, row, _)| {
+                u8::from(match system {
+                    System::Icd10Cm => icd10cm_billable[row as usize],
+                    _ => hcpcs_billable[row as usize],
+                })
             })
             .collect();
         Index {
-            phrases,
-            billable,
-            weight,
+            systems: phrases
+                .iter()
+                .map(|p| u8::from(p.0 == System::Hcpcs))
+                .collect(),
+            rows: phrases.iter().map(|p| p.1).collect(),
+            notes: phrases.iter().map(|p| p.2).collect(),
+            billable: Cow::Owned(billable),
+            weight: weight.iter().map(|w| w.to_bits()).collect(),
             words: Strings::from_iter(words.iter().map(|(w, _)| w.as_str())),
-            postings: flat,
-            posting_ends,
+            postings: flat.into_iter().collect(),
+            posting_ends: posting_ends.into_iter().collect(),
             terms: terms(),
             prebuilt: false,
         }
@@ -374,11 +387,10 @@ impl Index {
         if sets.replaced(SOURCES) {
             return Index::build(sets);
         }
-        let embedded = super::decompress_bytes(EMBEDDED)
-            .map_err(Malformed)
-            .and_then(|bytes| Index::unpack(&bytes, sets));
-        embedded.unwrap_or_else(|e| {
-            // Only a broken build gets here: the tests read the embedded index.
+        // The tests compare it with a fresh build byte for byte and check every index in
+        // it; checking them here would page in all of it.
+        Index::read(Cow::Borrowed(EMBEDDED), sets, false).unwrap_or_else(|e| {
+            // Only a broken build gets here.
             eprintln!("dxpx: the embedded search index: {e}; building it");
             Index::build(sets)
         })
@@ -387,110 +399,114 @@ impl Index {
     /// The packed form `dxpx data build` writes (see [`crate::packed`]).
     pub fn pack(&self) -> Vec<u8> {
         let mut w = packed::Writer::new(MAGIC);
-        let system = |s: System| u8::from(s == System::Hcpcs);
-        w.bytes(
-            &self
-                .phrases
-                .iter()
-                .map(|p| system(p.0))
-                .collect::<Vec<u8>>(),
-        );
-        w.u32s(&self.phrases.iter().map(|p| p.1).collect::<Vec<u32>>());
-        w.u32s(&self.phrases.iter().map(|p| p.2).collect::<Vec<u32>>());
-        w.u32s(
-            &self
-                .weight
-                .iter()
-                .map(|w| w.to_bits())
-                .collect::<Vec<u32>>(),
-        );
-        w.bytes(
-            &self
-                .billable
-                .iter()
-                .map(|&b| u8::from(b))
-                .collect::<Vec<u8>>(),
-        );
+        w.bytes(&self.systems);
+        w.u32s(&self.rows.iter().collect::<Vec<u32>>());
+        w.u32s(&self.notes.iter().collect::<Vec<u32>>());
+        w.u32s(&self.weight.iter().collect::<Vec<u32>>());
+        w.bytes(&self.billable);
         self.words.write(&mut w);
-        w.u32s(&self.postings);
-        w.u32s(&self.posting_ends);
+        w.u32s(&self.postings.iter().collect::<Vec<u32>>());
+        w.u32s(&self.posting_ends.iter().collect::<Vec<u32>>());
         w.finish()
     }
 
     /// Reads a packed index, checking that every row and phrase it names exists in `sets`,
     /// so that a search never reads out of bounds.
-    pub fn unpack(bytes: &[u8], sets: &CodeSets) -> Result<Index, Malformed> {
+    pub fn unpack(bytes: Vec<u8>, sets: &CodeSets) -> Result<Index, Malformed> {
+        Index::read(Cow::Owned(bytes), sets, true)
+    }
+
+    fn read(bytes: Cow<'static, [u8]>, sets: &CodeSets, check: bool) -> Result<Index, Malformed> {
         let mut r = packed::Reader::new(bytes, MAGIC)?;
-        let systems = r.bytes()?;
-        let rows = r.u32s()?;
-        let notes = r.u32s()?;
-        let weight: Vec<f32> = r.u32s()?.into_iter().map(f32::from_bits).collect();
-        let billable: Vec<bool> = r.bytes()?.into_iter().map(|b| b == 1).collect();
-        let words = r.strings()?;
-        let postings = r.u32s()?;
-        let posting_ends = r.u32s()?;
-        r.end()?;
-        let n = systems.len();
-        let src = sets.search_sources();
-        let phrases: Vec<(System, u32, u32)> = (0..n.min(rows.len()).min(notes.len()))
-            .map(|i| {
-                let system = if systems[i] == 1 {
-                    System::Hcpcs
-                } else {
-                    System::Icd10Cm
-                };
-                (system, rows[i], notes[i])
-            })
-            .collect();
-        let rows_exist = phrases.iter().all(|&(system, row, note)| {
-            let table = if system == System::Hcpcs {
-                src.hcpcs
-            } else {
-                src.icd10cm
-            };
-            (row as usize) < table.len() && (note == u32::MAX || (note as usize) < src.notes.len())
-        });
-        let ends_ok = posting_ends.len() == words.len()
-            && posting_ends.windows(2).all(|w| w[0] <= w[1])
-            && posting_ends
-                .last()
-                .is_none_or(|&e| e as usize == postings.len());
-        let ok = phrases.len() == n
-            && weight.len() == n
-            && billable.len() == n
-            && rows_exist
-            && ends_ok
-            && postings.iter().all(|&p| ((p >> 1) as usize) < n);
-        if !ok {
-            return Err(Malformed("search index does not fit the tables".into()));
-        }
-        Ok(Index {
-            phrases,
-            weight,
-            billable,
-            words,
-            postings,
-            posting_ends,
+        let index = Index {
+            systems: r.bytes()?,
+            rows: r.u32s()?,
+            notes: r.u32s()?,
+            weight: r.u32s()?,
+            billable: r.bytes()?,
+            words: r.strings()?,
+            postings: r.u32s()?,
+            posting_ends: r.u32s()?,
             terms: terms(),
             prebuilt: true,
-        })
+        };
+        r.end()?;
+        let n = index.systems.len();
+        let sized = index.rows.len() == n
+            && index.notes.len() == n
+            && index.weight.len() == n
+            && index.billable.len() == n
+            && index.posting_ends.len() == index.words.len()
+            && index
+                .posting_ends
+                .last()
+                .is_none_or(|e| e as usize == index.postings.len());
+        let checked = || {
+            let src = sets.search_sources();
+            let rows_exist = (0..n).all(|i| {
+                let table = if index.systems[i] == 1 {
+                    src.hcpcs
+                } else {
+                    src.icd10cm
+                };
+                let note = index.notes.at(i);
+                (index.rows.at(i) as usize) < table.len()
+                    && (note == u32::MAX || (note as usize) < src.notes.len())
+            });
+            let ends = &index.posting_ends;
+            rows_exist
+                && ends.iter().zip(ends.iter().skip(1)).all(|(a, b)| a <= b)
+                && index.postings.iter().all(|p| ((p >> 1) as usize) < n)
+        };
+        if !sized || (check && !checked()) {
+            return Err(Malformed("search index does not fit the tables".into()));
+        }
+        Ok(index)
     }
 
-    /// The phrases word `w` is in (see `posting_ends`).
-    fn postings(&self, w: usize) -> &[u32] {
+    /// Where in `postings` the phrases word `w` is in are (see `posting_ends`).
+    fn postings(&self, w: usize) -> std::ops::Range<usize> {
         let start = match w {
             0 => 0,
-            _ => self.posting_ends[w - 1] as usize,
+            _ => self.posting_ends.at(w - 1) as usize,
         };
-        &self.postings[start..self.posting_ends[w] as usize]
+        start..self.posting_ends.at(w) as usize
     }
 
+    /// Word `w`'s posting of phrase `p`, if it has one (postings are sorted by phrase).
+    fn posting_of(&self, w: usize, p: u32) -> Option<u32> {
+        let r = self.postings(w);
+        let (mut lo, mut hi) = (r.start, r.end);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let posting = self.postings.at(mid);
+            match (posting >> 1).cmp(&p) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(posting),
+            }
+        }
+        None
+    }
+
+    fn phrases(&self) -> usize {
+        self.systems.len()
+    }
+
+    /// Bytes on the heap: none for the embedded index.
     pub fn heap_bytes(&self) -> usize {
-        self.phrases.capacity() * 12
-            + self.weight.capacity() * 4
-            + self.billable.capacity()
+        let owned = |c: &Cow<'_, [u8]>| match c {
+            Cow::Owned(v) => v.capacity(),
+            Cow::Borrowed(_) => 0,
+        };
+        owned(&self.systems)
+            + owned(&self.billable)
+            + self.rows.heap_bytes()
+            + self.notes.heap_bytes()
+            + self.weight.heap_bytes()
             + self.words.heap_bytes()
-            + (self.postings.capacity() + self.posting_ends.capacity()) * 4
+            + self.postings.heap_bytes()
+            + self.posting_ends.heap_bytes()
     }
 
     /// Vocabulary words matching one query word, with how well they match.
@@ -681,10 +697,10 @@ impl Index {
         };
         // Dense scores (0 = not matched): a common word ("fracture") matches tens of
         // thousands of phrases, too many for a hash map per query.
-        let mut scores = vec![0f32; self.phrases.len()];
+        let mut scores = vec![0f32; self.phrases()];
         let mut matched_phrases: Vec<u32> = Vec::new();
         for &(w, q) in &words[0].0 {
-            for &posting in self.postings(w) {
+            for posting in self.postings.range(self.postings(w)) {
                 let p = posting >> 1;
                 let score = &mut scores[p as usize];
                 if *score == 0.0 {
@@ -701,11 +717,7 @@ impl Index {
                 matched_phrases.retain(|&p| {
                     let best = matched
                         .iter()
-                        .filter_map(|&(w, q)| {
-                            let postings = self.postings(w);
-                            let i = postings.binary_search_by_key(&p, |v| v >> 1).ok()?;
-                            Some(quality(w, q, postings[i]))
-                        })
+                        .filter_map(|&(w, q)| Some(quality(w, q, self.posting_of(w, p)?)))
                         .fold(0.0, f32::max);
                     scores[p as usize] += best;
                     best > 0.0
@@ -713,11 +725,11 @@ impl Index {
                 continue;
             }
             if word_best.is_empty() {
-                word_best = vec![0f32; self.phrases.len()];
+                word_best = vec![0f32; self.phrases()];
             }
             let mut marked = Vec::with_capacity(*total);
             for &(w, q) in matched {
-                for &posting in self.postings(w) {
+                for posting in self.postings.range(self.postings(w)) {
                     let p = posting >> 1;
                     let best = &mut word_best[p as usize];
                     if *best == 0.0 {
@@ -740,15 +752,16 @@ impl Index {
         let mut by_code = vec![(0f32, 0u32); icd10cm_rows + src.hcpcs.len()];
         let mut matched_codes: Vec<u32> = Vec::new();
         for p in matched_phrases {
-            let (system, row, note) = self.phrases[p as usize];
-            let sum = scores[p as usize];
-            let mut score = sum / self.weight[p as usize].max(sum);
-            if !self.billable[p as usize] {
+            let i = p as usize;
+            let (row, note) = (self.rows.at(i), self.notes.at(i));
+            let sum = scores[i];
+            let mut score = sum / f32::from_bits(self.weight.at(i)).max(sum);
+            if self.billable[i] != 1 {
                 score *= HEADER_PENALTY;
             }
-            let slot = match system {
-                System::Icd10Cm => row,
-                _ => icd10cm_rows as u32 + row,
+            let slot = match self.systems[i] {
+                1 => icd10cm_rows as u32 + row,
+                _ => row,
             };
             let best = &mut by_code[slot as usize];
             if best.0 == 0.0 {
@@ -904,9 +917,12 @@ mod data_tests {
     fn the_embedded_search_index_is_the_one_the_embedded_tables_make() {
         let sets = CodeSets::embedded();
         let built = Index::build(&sets);
-        let bytes = crate::codes::decompress_bytes(EMBEDDED).expect("data/search.idx.zst");
-        let embedded = Index::unpack(&bytes, &sets).expect("data/search.idx.zst reads");
-        assert!(embedded.prebuilt && !built.prebuilt);
+        let bytes = EMBEDDED.to_vec();
+        // It is read in place without checking each index; here every index is checked.
+        let checked = Index::unpack(bytes.clone(), &sets).expect("data/search.idx.zst reads");
+        let embedded = Index::for_sets(&sets);
+        assert!(embedded.prebuilt && !built.prebuilt && checked.prebuilt);
+        assert!(embedded.heap_bytes() == 0, "read in place");
         assert!(
             built.pack() == bytes,
             "data/search.idx.zst is stale: run `dxpx data build --from ../shared/sources --out data`"
@@ -916,7 +932,10 @@ mod data_tests {
             built.search(&sets, "type 2 diab", 5)
         );
         for cut in [0, 8, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Index::unpack(&bytes[..cut], &sets).is_err(), "cut at {cut}");
+            assert!(
+                Index::unpack(bytes[..cut].to_vec(), &sets).is_err(),
+                "cut at {cut}"
+            );
         }
         // A posting naming a phrase past the last is caught when read.
         let mut bad = bytes.clone();
@@ -924,6 +943,6 @@ mod data_tests {
         // The last section is the posting ends; the one before, the postings.
         let ends = embedded.posting_ends.len() * 4;
         bad[n - ends - 4..n - ends].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(Index::unpack(&bad, &sets).is_err());
+        assert!(Index::unpack(bad, &sets).is_err());
     }
 }

@@ -123,7 +123,7 @@ struct Leaf {
 
 impl Leaves {
     fn of(sets: &CodeSets, vocab: &Vocabulary, phrase: Phrase<'_>) -> Leaves {
-        let mut roots: Vec<&str> = phrase.sources.iter().map(|&i| vocab.code(i)).collect();
+        let mut roots: Vec<&str> = phrase.sources().map(|i| vocab.code(i)).collect();
         let sources: FxHashSet<&str> = roots.iter().copied().collect();
         roots.sort_unstable();
         // Of a root and a category under it that the phrase also names, the category says

@@ -7,21 +7,24 @@
 //! written there, whatever the case, spacing or punctuation between its words.
 //!
 //! Building it from the titles takes half a second and fifty megabytes, so `dxpx data
-//! build` does it once and the binary embeds the result (`data/vocabulary.idx.zst`), which
-//! loads in milliseconds; it is built at run time only from a user's newer code-set files.
+//! build` does it once and the binary embeds the result (`data/vocabulary.idx.zst`,
+//! decompressed by `build.rs`), which is read in place: loading it costs nothing, and only
+//! the pages a note's words lead to are read. It is built at run time only from a user's
+//! newer code-set files.
 
 use super::words;
 use crate::codes::CodeSet;
 use crate::codes::CodeSets;
-use crate::packed::{self, Malformed, Strings};
+use crate::packed::{self, Malformed, Strings, U16s, U32s};
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 /// The synonyms and abbreviations dxpx reads as condition phrases.
 pub const SYNONYMS: &str = include_str!("../../data/synonyms.tsv");
 
 /// The prebuilt vocabulary of the embedded code sets, made by `dxpx data build`.
-const EMBEDDED: &[u8] = include_bytes!("../../data/vocabulary.idx.zst");
+const EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/vocabulary.idx"));
 /// The packed layout's tag; a change of layout changes it.
 const MAGIC: &[u8; 8] = b"DXPXVOC1";
 
@@ -271,19 +274,54 @@ pub enum Origin {
 pub struct Phrase<'a> {
     /// The phrase in normal words, as written in the vocabulary.
     pub text: &'a str,
-    /// The codes whose title or terms give this phrase (indices for [`Vocabulary::code`]).
-    pub sources: &'a [u32],
     pub origin: Origin,
+    sources: &'a U32s,
+    range: (usize, usize),
+}
+
+impl Phrase<'_> {
+    /// The codes whose title or terms give this phrase (indices for [`Vocabulary::code`]).
+    pub fn sources(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.sources.range(self.range.0..self.range.1)
+    }
+}
+
+/// Every word a phrase uses (and its equivalents), sorted, each with its id.
+#[derive(Debug, Default)]
+struct WordIds {
+    words: Strings,
+    ids: U16s,
+}
+
+impl WordIds {
+    fn new(map: &FxHashMap<String, u16>) -> WordIds {
+        let mut sorted: Vec<(&String, &u16)> = map.iter().collect();
+        sorted.sort();
+        WordIds {
+            words: sorted.iter().map(|(w, _)| w.as_str()).collect(),
+            ids: sorted.iter().map(|(_, id)| **id).collect(),
+        }
+    }
+
+    fn get(&self, word: &str) -> Option<u16> {
+        let i = self.words.partition_point(|w| w < word);
+        (self.words.get(i) == word && i < self.words.len()).then(|| self.ids.at(i))
+    }
+
+    fn len(&self) -> usize {
+        self.words.len()
+    }
 }
 
 pub struct Vocabulary {
-    ids: FxHashMap<String, u16>,
+    ids: WordIds,
     trie: Trie,
     texts: Strings,
     /// Phrase i's codes are `sources[source_ends[i - 1]..source_ends[i]]`.
-    sources: Vec<u32>,
-    source_ends: Vec<u32>,
-    origins: Vec<Origin>,
+    sources: U32s,
+    source_ends: U32s,
+    /// Each phrase's [`Origin`], as its discriminant.
+    origins: Cow<'static, [u8]>,
     codes: Strings,
     /// Words of a note that stand for words of titles ("uncontrolled" diabetes is diabetes
     /// "with hyperglycemia"), as stems.
@@ -638,11 +676,11 @@ impl Vocabulary {
         }
         Vocabulary {
             trie: trie.finish(ids.values().max().map_or(0, |&m| m as usize + 1)),
-            ids,
+            ids: WordIds::new(&ids),
             texts: Strings::from_iter(texts.iter().map(String::as_str)),
-            sources,
-            source_ends,
-            origins,
+            sources: sources.into_iter().collect(),
+            source_ends: source_ends.into_iter().collect(),
+            origins: Cow::Owned(origins.iter().map(|&o| o as u8).collect()),
             codes: Strings::from_iter(codes.list.iter().map(String::as_str)),
             implies: implies(),
             unresolved,
@@ -668,8 +706,9 @@ impl Vocabulary {
     /// The vocabulary `dxpx data build` made from the embedded code sets.
     pub fn embedded() -> Result<Vocabulary, Malformed> {
         let started = Instant::now();
-        let bytes = crate::codes::decompress_bytes(EMBEDDED).map_err(Malformed)?;
-        let mut v = Vocabulary::unpack(&bytes)?;
+        // The tests compare it with a fresh build byte for byte; checking every index here
+        // would page in all of it.
+        let mut v = Vocabulary::read(Cow::Borrowed(EMBEDDED), false)?;
         v.build_time = started.elapsed();
         Ok(v)
     }
@@ -677,58 +716,53 @@ impl Vocabulary {
     /// The packed form `dxpx data build` writes (see [`crate::packed`]).
     pub fn pack(&self) -> Vec<u8> {
         let mut w = packed::Writer::new(MAGIC);
-        let mut words: Vec<(&String, &u16)> = self.ids.iter().collect();
-        words.sort();
-        w.strings(words.iter().map(|(k, _)| k.as_str()));
-        w.u16s(&words.iter().map(|(_, id)| **id).collect::<Vec<u16>>());
+        self.ids.words.write(&mut w);
+        w.u16s(&self.ids.ids.iter().collect::<Vec<u16>>());
         self.codes.write(&mut w);
         self.texts.write(&mut w);
-        w.u32s(&self.sources);
-        w.u32s(&self.source_ends);
-        w.bytes(&self.origins.iter().map(|o| *o as u8).collect::<Vec<u8>>());
+        w.u32s(&self.sources.iter().collect::<Vec<u32>>());
+        w.u32s(&self.source_ends.iter().collect::<Vec<u32>>());
+        w.bytes(&self.origins);
         self.trie.write(&mut w);
         w.finish()
     }
 
-    pub fn unpack(bytes: &[u8]) -> Result<Vocabulary, Malformed> {
+    /// Reads a packed vocabulary and checks every index in it, so that no lookup reads out
+    /// of bounds.
+    pub fn unpack(bytes: Vec<u8>) -> Result<Vocabulary, Malformed> {
+        Vocabulary::read(Cow::Owned(bytes), true)
+    }
+
+    fn read(bytes: Cow<'static, [u8]>, check: bool) -> Result<Vocabulary, Malformed> {
         let started = Instant::now();
         let mut r = packed::Reader::new(bytes, MAGIC)?;
-        let words = r.strings()?;
-        let word_ids = r.u16s()?;
-        if words.len() != word_ids.len() {
-            return Err(Malformed("word ids".into()));
-        }
-        let ids: FxHashMap<String, u16> = words
-            .iter()
-            .map(str::to_string)
-            .zip(word_ids.iter().copied())
-            .collect();
+        let ids = WordIds {
+            words: r.strings()?,
+            ids: r.u16s()?,
+        };
         let codes = r.strings()?;
         let texts = r.strings()?;
         let sources = r.u32s()?;
         let source_ends = r.u32s()?;
-        let origins = r
-            .bytes()?
-            .into_iter()
-            .map(|b| match b {
-                0 => Ok(Origin::Title),
-                1 => Ok(Origin::InclusionTerm),
-                2 => Ok(Origin::Synonym),
-                _ => Err(Malformed("phrase origin".into())),
-            })
-            .collect::<Result<Vec<Origin>, Malformed>>()?;
-        let trie = Trie::read(&mut r, texts.len())?;
+        let origins = r.bytes()?;
+        let trie = Trie::read(&mut r, texts.len(), check)?;
         r.end()?;
         let phrases = texts.len();
-        let ends_ok = source_ends.len() == phrases
-            && source_ends.windows(2).all(|w| w[0] <= w[1])
+        let sized = ids.words.len() == ids.ids.len()
+            && source_ends.len() == phrases
+            && origins.len() == phrases
             && source_ends
                 .last()
-                .is_none_or(|&e| e as usize <= sources.len());
-        if !ends_ok
-            || origins.len() != phrases
-            || sources.iter().any(|&c| c as usize >= codes.len())
-        {
+                .is_none_or(|e| e as usize <= sources.len());
+        let checked = || {
+            source_ends
+                .iter()
+                .zip(source_ends.iter().skip(1))
+                .all(|(a, b)| a <= b)
+                && origins.iter().all(|&o| o <= 2)
+                && sources.iter().all(|c| (c as usize) < codes.len())
+        };
+        if !sized || (check && !checked()) {
             return Err(Malformed("phrase sources".into()));
         }
         Ok(Vocabulary {
@@ -759,12 +793,17 @@ impl Vocabulary {
     pub fn phrase(&self, i: usize) -> Phrase<'_> {
         let start = match i {
             0 => 0,
-            _ => self.source_ends[i - 1] as usize,
+            _ => self.source_ends.at(i - 1) as usize,
         };
         Phrase {
             text: self.texts.get(i),
-            sources: &self.sources[start..self.source_ends[i] as usize],
-            origin: self.origins[i],
+            origin: match self.origins[i] {
+                0 => Origin::Title,
+                1 => Origin::InclusionTerm,
+                _ => Origin::Synonym,
+            },
+            sources: &self.sources,
+            range: (start, self.source_ends.at(i) as usize),
         }
     }
 
@@ -775,20 +814,25 @@ impl Vocabulary {
 
     /// Bytes held by the trie and the tables beside it (approximate).
     pub fn heap_bytes(&self) -> usize {
-        let ids: usize = self.ids.keys().map(|k| k.capacity() + 32).sum();
+        let origins = match &self.origins {
+            Cow::Owned(v) => v.capacity(),
+            Cow::Borrowed(_) => 0,
+        };
         self.trie.heap_bytes()
             + self.texts.heap_bytes()
             + self.codes.heap_bytes()
-            + (self.sources.capacity() + self.source_ends.capacity()) * 4
-            + self.origins.capacity()
-            + ids
+            + self.sources.heap_bytes()
+            + self.source_ends.heap_bytes()
+            + origins
+            + self.ids.words.heap_bytes()
+            + self.ids.ids.heap_bytes()
     }
 
     /// The phrase whose words are exactly `keys` (stems, as [`words::key`] gives them).
     pub fn phrase_of(&self, keys: &[&str]) -> Option<usize> {
         let ids: Vec<u16> = keys
             .iter()
-            .map(|k| self.ids.get(*k).copied())
+            .map(|k| self.ids.get(k))
             .collect::<Option<_>>()?;
         let (first, rest) = ids.split_first()?;
         let mut node = self.trie.start(*first)?;
@@ -822,7 +866,7 @@ impl Vocabulary {
                 // Equivalent words share an id (see `build`).
                 s => words::stem(s),
             };
-            slots.push(self.ids.get(key).copied().unwrap_or(0));
+            slots.push(self.ids.get(key).unwrap_or(0));
             slot_word.push(i);
         }
         // Every phrase starting at every word: a walk down the trie as far as the words go.
@@ -883,46 +927,53 @@ const NO_NODE: u32 = u32::MAX;
 /// since every word of a note starts a walk.
 #[derive(Debug, Default)]
 struct Trie {
-    root: Vec<u32>,
-    first: Vec<u32>,
-    edge_word: Vec<u16>,
-    edge_node: Vec<u32>,
-    phrase: Vec<u32>,
+    root: U32s,
+    first: U32s,
+    edge_word: U16s,
+    edge_node: U32s,
+    phrase: U32s,
 }
 
 impl Trie {
     fn start(&self, id: u16) -> Option<u32> {
         match self.root.get(id as usize) {
-            Some(&n) if n != NO_NODE => Some(n),
+            Some(n) if n != NO_NODE => Some(n),
             _ => None,
         }
     }
 
     fn child(&self, node: u32, id: u16) -> Option<u32> {
         let n = node as usize;
-        let (from, to) = (self.first[n] as usize, self.first[n + 1] as usize);
-        let words = &self.edge_word[from..to];
-        let i = words.binary_search(&id).ok()?;
-        Some(self.edge_node[from + i])
+        let (mut lo, mut hi) = (self.first.at(n) as usize, self.first.at(n + 1) as usize);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.edge_word.at(mid).cmp(&id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(self.edge_node.at(mid)),
+            }
+        }
+        None
     }
 
     fn phrase(&self, node: u32) -> Option<usize> {
-        match self.phrase[node as usize] {
+        match self.phrase.at(node as usize) {
             NO_PHRASE => None,
             p => Some(p as usize),
         }
     }
 
     fn write(&self, w: &mut packed::Writer) {
-        w.u32s(&self.root);
-        w.u32s(&self.first);
-        w.u16s(&self.edge_word);
-        w.u32s(&self.edge_node);
-        w.u32s(&self.phrase);
+        w.u32s(&self.root.iter().collect::<Vec<u32>>());
+        w.u32s(&self.first.iter().collect::<Vec<u32>>());
+        w.u16s(&self.edge_word.iter().collect::<Vec<u16>>());
+        w.u32s(&self.edge_node.iter().collect::<Vec<u32>>());
+        w.u32s(&self.phrase.iter().collect::<Vec<u32>>());
     }
 
-    /// Reads a trie and checks every index in it, so that a walk never reads out of bounds.
-    fn read(r: &mut packed::Reader<'_>, phrases: usize) -> Result<Trie, Malformed> {
+    /// Reads a trie; with `check`, every index in it, so that a walk never reads out of
+    /// bounds.
+    fn read(r: &mut packed::Reader, phrases: usize, check: bool) -> Result<Trie, Malformed> {
         let t = Trie {
             root: r.u32s()?,
             first: r.u32s()?,
@@ -932,17 +983,22 @@ impl Trie {
         };
         let nodes = t.phrase.len();
         let edges = t.edge_word.len();
-        let ok = t.first.len() == nodes + 1
-            && t.first.first() == Some(&0)
-            && t.first.last() == Some(&(edges as u32))
-            && t.first.windows(2).all(|w| w[0] <= w[1])
-            && t.edge_node.len() == edges
-            && t.edge_node.iter().all(|&n| (n as usize) < nodes)
-            && t.root.iter().all(|&n| n == NO_NODE || (n as usize) < nodes)
-            && t.phrase
+        let sized = t.first.len() == nodes + 1
+            && t.first.get(0) == Some(0)
+            && t.first.last() == Some(edges as u32)
+            && t.edge_node.len() == edges;
+        let checked = || {
+            t.first
                 .iter()
-                .all(|&p| p == NO_PHRASE || (p as usize) < phrases);
-        if ok {
+                .zip(t.first.iter().skip(1))
+                .all(|(a, b)| a <= b)
+                && t.edge_node.iter().all(|n| (n as usize) < nodes)
+                && t.root.iter().all(|n| n == NO_NODE || (n as usize) < nodes)
+                && t.phrase
+                    .iter()
+                    .all(|p| p == NO_PHRASE || (p as usize) < phrases)
+        };
+        if sized && (!check || checked()) {
             Ok(t)
         } else {
             Err(Malformed("phrase trie".into()))
@@ -950,12 +1006,11 @@ impl Trie {
     }
 
     fn heap_bytes(&self) -> usize {
-        (self.root.capacity()
-            + self.first.capacity()
-            + self.edge_node.capacity()
-            + self.phrase.capacity())
-            * 4
-            + self.edge_word.capacity() * 2
+        self.root.heap_bytes()
+            + self.first.heap_bytes()
+            + self.edge_word.heap_bytes()
+            + self.edge_node.heap_bytes()
+            + self.phrase.heap_bytes()
     }
 }
 
@@ -989,33 +1044,37 @@ impl TrieBuilder {
     }
 
     fn finish(self, words: usize) -> Trie {
-        let mut t = Trie {
-            root: vec![NO_NODE; words],
-            first: Vec::with_capacity(self.children.len() + 1),
-            phrase: self.phrase,
-            ..Trie::default()
-        };
+        let mut root = vec![NO_NODE; words];
+        let mut first = Vec::with_capacity(self.children.len() + 1);
+        let mut phrase = self.phrase;
+        let (mut edge_word, mut edge_node) = (Vec::new(), Vec::new());
         for (n, children) in self.children.iter().enumerate() {
-            t.first.push(t.edge_word.len() as u32);
+            first.push(edge_word.len() as u32);
             let mut sorted: Vec<(u16, u32)> = children.iter().map(|(&w, &c)| (w, c)).collect();
             sorted.sort_unstable();
             for (w, c) in sorted {
                 if n == 0
-                    && let Some(slot) = t.root.get_mut(w as usize)
+                    && let Some(slot) = root.get_mut(w as usize)
                 {
                     *slot = c;
                 }
-                t.edge_word.push(w);
-                t.edge_node.push(c);
+                edge_word.push(w);
+                edge_node.push(c);
             }
         }
-        t.first.push(t.edge_word.len() as u32);
-        if t.phrase.is_empty() {
+        first.push(edge_word.len() as u32);
+        if phrase.is_empty() {
             // No phrases: one root node with no children, so every walk stops at once.
-            t.phrase.push(NO_PHRASE);
-            t.first = vec![0, 0];
+            phrase.push(NO_PHRASE);
+            first = vec![0, 0];
         }
-        t
+        Trie {
+            root: root.into_iter().collect(),
+            first: first.into_iter().collect(),
+            edge_word: edge_word.into_iter().collect(),
+            edge_node: edge_node.into_iter().collect(),
+            phrase: phrase.into_iter().collect(),
+        }
     }
 }
 
@@ -1083,20 +1142,26 @@ mod data_tests {
             "data/vocabulary.idx.zst is stale: run `dxpx data build --from ../shared/sources --out data`"
         );
         // Packing again gives the same bytes: the index is reproducible.
-        assert!(built.pack() == Vocabulary::unpack(&built.pack()).unwrap().pack());
+        assert!(built.pack() == Vocabulary::unpack(built.pack()).unwrap().pack());
+        // It is read in place without checking each index; here every index is checked.
+        assert!(Vocabulary::unpack(EMBEDDED.to_vec()).is_ok());
+        assert!(embedded.heap_bytes() == 0, "read in place");
     }
 
     #[test]
     fn a_damaged_index_is_an_error_not_a_panic() {
         let bytes = Vocabulary::build(&CodeSets::embedded()).pack();
         for cut in [0, 8, 100, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Vocabulary::unpack(&bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                Vocabulary::unpack(bytes[..cut].to_vec()).is_err(),
+                "cut at {cut}"
+            );
         }
         // A trie node naming a phrase past the last (the last section's last number) is
         // caught when read, not when a note walks to it.
         let mut bad = bytes.clone();
         let n = bad.len();
         bad[n - 4..].copy_from_slice(&0xffff_fffe_u32.to_le_bytes());
-        assert!(Vocabulary::unpack(&bad).is_err());
+        assert!(Vocabulary::unpack(bad).is_err());
     }
 }
