@@ -48,6 +48,18 @@ impl Cpt {
         (!sections.is_empty()).then_some(sections)
     }
 
+    /// The outermost section's name of a code the public ranges hold (and a complete
+    /// licensed file lists), as `sections` would give it first.
+    pub fn section<'a>(&'a self, code: &str) -> Option<&'a str> {
+        if let Some(l) = &self.licensed
+            && l.descriptor(code).is_none()
+            && l.is_complete()
+        {
+            return None;
+        }
+        self.structure.outermost(code)
+    }
+
     /// The Category I sections a code that is in none falls between (99201: after Medicine
     /// 90281–99199, before Evaluation & Management 99202–99499), as "name range" each.
     pub fn between(&self, code: &str) -> Option<(String, String)> {
@@ -188,6 +200,33 @@ impl CptStructure {
         CptStructure { ranges }
     }
 
+    /// The ranges containing `code` (a code of the right shape), outermost first.
+    fn containing<'a>(&'a self, code: &str) -> impl Iterator<Item = &'a Range> {
+        let last = code.as_bytes()[4];
+        self.ranges.iter().filter(move |r| match r.suffix {
+            Some(s) => {
+                last == s
+                    && (r.start.is_empty() || (code >= r.start.as_str() && code <= r.end.as_str()))
+            }
+            None => {
+                last.is_ascii_digit()
+                    && r.kind == "cat1"
+                    && code >= r.start.as_str()
+                    && code <= r.end.as_str()
+            }
+        })
+    }
+
+    /// The name of the outermost range a code of the structure's ranges is in, with no
+    /// allocation (the payer edits ask it of every procedure).
+    pub fn outermost<'a>(&'a self, code: &str) -> Option<&'a str> {
+        let b = code.as_bytes();
+        if b.len() != 5 || !b[..4].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.containing(code).next().map(|r| r.name.as_str())
+    }
+
     /// The sections containing `code`, outermost first.
     pub fn sections_of(&self, code: &str) -> Vec<CptSection> {
         let b = code.as_bytes();
@@ -210,21 +249,7 @@ impl CptStructure {
                 ),
             }];
         }
-        self.ranges
-            .iter()
-            .filter(|r| match r.suffix {
-                Some(s) => {
-                    b[4] == s
-                        && (r.start.is_empty()
-                            || (code >= r.start.as_str() && code <= r.end.as_str()))
-                }
-                None => {
-                    b[4].is_ascii_digit()
-                        && r.kind == "cat1"
-                        && code >= r.start.as_str()
-                        && code <= r.end.as_str()
-                }
-            })
+        self.containing(code)
             .map(|r| CptSection {
                 range: if r.start.is_empty() {
                     "".into()

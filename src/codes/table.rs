@@ -51,6 +51,29 @@ impl<'a> Row<'a> {
     }
 }
 
+/// A key being searched for, with the number its first bytes make (see `Table::key_cmp_with`).
+struct Probe<'a> {
+    key: &'a [u8],
+    head: u128,
+}
+
+impl Probe<'_> {
+    fn new(key: &str) -> Probe<'_> {
+        Probe {
+            key: key.as_bytes(),
+            head: head(key.as_bytes()),
+        }
+    }
+}
+
+/// The first 16 bytes, zero-padded, as a big-endian number.
+fn head(bytes: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    let n = bytes.len().min(16);
+    b[..n].copy_from_slice(&bytes[..n]);
+    u128::from_be_bytes(b)
+}
+
 /// A table whose rows are not sorted by key cannot be searched; the error names the row.
 #[derive(Debug, PartialEq, Eq)]
 pub struct UnsortedRow {
@@ -165,7 +188,20 @@ impl Table {
 
     /// Row `index`'s key against `key`, from the keys alone.
     fn key_cmp(&self, index: usize, key: &str) -> Ordering {
-        self.key_of(index).cmp(key.as_bytes())
+        self.key_cmp_with(index, &Probe::new(key))
+    }
+
+    /// Keys are codes of at most a few bytes: their first 16, zero-padded and read as one
+    /// big-endian number, order as the keys do (no key holds a zero byte), so most steps
+    /// of a search are one comparison of two numbers.
+    fn key_cmp_with(&self, index: usize, probe: &Probe<'_>) -> Ordering {
+        let record = &self.keys[index * self.width..(index + 1) * self.width];
+        match head(record).cmp(&probe.head) {
+            Ordering::Equal if self.width > 16 || probe.key.len() > 16 => {
+                self.key_of(index).cmp(probe.key)
+            }
+            order => order,
+        }
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
@@ -207,10 +243,11 @@ impl Table {
     }
 
     fn lower_bound(&self, key: &str) -> usize {
+        let probe = Probe::new(key);
         let (mut lo, mut hi) = (0, self.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if self.key_cmp(mid, key).is_lt() {
+            if self.key_cmp_with(mid, &probe).is_lt() {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -248,6 +285,19 @@ mod tests {
         assert!(t.get("E11.8").is_none());
         assert_eq!(t.prefix_range("E11."), 1..4);
         assert_eq!(t.prefix_range("F"), 5..5);
+    }
+
+    #[test]
+    fn keys_longer_than_the_compared_head_still_order() {
+        let long = "ABCDEFGHIJKLMNOP";
+        let t = table(&format!("{long}\t1\n{long}Q\t2\n{long}R\t3\nB\t4\n"));
+        assert_eq!(t.get(&format!("{long}Q")).unwrap().field(1), "2");
+        assert_eq!(t.get(long).unwrap().field(1), "1");
+        assert!(t.get(&format!("{long}P")).is_none());
+        assert_eq!(t.prefix_range(long), 0..3);
+        assert_eq!(t.get("B").unwrap().field(1), "4");
+        // A probe longer than every key.
+        assert!(table("A\t1\nB\t2\n").get(long).is_none());
     }
 
     #[test]

@@ -30,11 +30,11 @@ pub fn check(input: &Input, visits: &[Visit], out: &mut Vec<Finding>) {
 }
 
 /// The CPT section of a procedure (its outermost range's name in the public structure).
-fn section(sets: &CodeSets, m: &Mention) -> Option<String> {
+fn section<'a>(sets: &'a CodeSets, m: &Mention) -> Option<&'a str> {
     if m.system != System::Cpt || m.status != Status::Valid {
         return None;
     }
-    Some(sets.cpt().sections(&m.code)?.into_iter().next()?.name)
+    sets.cpt().section(&m.code)
 }
 
 fn is_em(sets: &CodeSets, m: &Mention) -> bool {
