@@ -126,9 +126,9 @@ impl Table {
     }
 
     /// A table compiled into the binary with its index (see `build.rs`), read in place.
-    /// `None` when the index plainly does not fit the text (a broken build). Checking every
-    /// row would page in the whole text; the test suite does that, on every build
-    /// (`embedded_tables_are_indexed_as_they_are_read`).
+    /// `None` when the index's size does not fit (a broken build). Reading even one start
+    /// here would page in its neighbours for every table; the test suite checks every row,
+    /// on every build (`embedded_tables_are_indexed_as_they_are_read`).
     pub fn embedded(
         text: &'static str,
         starts: &'static [u8],
@@ -142,11 +142,8 @@ impl Table {
             keys: Cow::Borrowed(keys),
             width,
         };
-        let fits = starts.len() % 4 == 0
-            && width > 0
-            && keys.len() == rows * width
-            && (rows == 0 || table.start(0) == 0)
-            && (rows == 0 || table.start(rows - 1) < text.len());
+        let fits =
+            starts.len() % 4 == 0 && width > 0 && keys.len() == rows * width && text.len() >= rows;
         fits.then_some(table)
     }
 

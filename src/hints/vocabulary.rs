@@ -748,17 +748,18 @@ impl Vocabulary {
         let trie = Trie::read(&mut r, texts.len(), check)?;
         r.end()?;
         let phrases = texts.len();
+        // Sizes only: reading an element of the embedded index would page in its neighbours.
         let sized = ids.words.len() == ids.ids.len()
             && source_ends.len() == phrases
-            && origins.len() == phrases
-            && source_ends
-                .last()
-                .is_none_or(|e| e as usize <= sources.len());
+            && origins.len() == phrases;
         let checked = || {
             source_ends
-                .iter()
-                .zip(source_ends.iter().skip(1))
-                .all(|(a, b)| a <= b)
+                .last()
+                .is_none_or(|e| e as usize <= sources.len())
+                && source_ends
+                    .iter()
+                    .zip(source_ends.iter().skip(1))
+                    .all(|(a, b)| a <= b)
                 && origins.iter().all(|&o| o <= 2)
                 && sources.iter().all(|c| (c as usize) < codes.len())
         };
@@ -983,15 +984,14 @@ impl Trie {
         };
         let nodes = t.phrase.len();
         let edges = t.edge_word.len();
-        let sized = t.first.len() == nodes + 1
-            && t.first.get(0) == Some(0)
-            && t.first.last() == Some(edges as u32)
-            && t.edge_node.len() == edges;
+        let sized = t.first.len() == nodes + 1 && t.edge_node.len() == edges;
         let checked = || {
-            t.first
-                .iter()
-                .zip(t.first.iter().skip(1))
-                .all(|(a, b)| a <= b)
+            t.first.get(0) == Some(0)
+                && t.first.last() == Some(edges as u32)
+                && t.first
+                    .iter()
+                    .zip(t.first.iter().skip(1))
+                    .all(|(a, b)| a <= b)
                 && t.edge_node.iter().all(|n| (n as usize) < nodes)
                 && t.root.iter().all(|n| n == NO_NODE || (n as usize) < nodes)
                 && t.phrase
