@@ -20,7 +20,7 @@ npm ci --silent --no-audit --no-fund
 npx --no-install tsc -p .
 mkdir -p server
 cp "$ROOT/target/release/dxpx" server/dxpx
-# The release profile keeps debug info for profiling; users need none of it.
+# Symbols are of no use to users (the profiling profile keeps line tables for us).
 strip server/dxpx 2>/dev/null || true
 "$TOOLS/node_modules/.bin/vsce" package --out "$OUT" >/dev/null
 echo "$OUT"
