@@ -5,8 +5,8 @@ use super::table::Table;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A table compiled into the binary: its text and its row starts, as `build.rs` decompressed
-/// and indexed them from `data/`.
+/// A table compiled into the binary: its text, row starts and keys, as `build.rs`
+/// decompressed and indexed them from `data/`.
 pub struct Embedded {
     pub name: &'static str,
     pub text: &'static str,
@@ -175,7 +175,7 @@ pub fn build_override(
 mod tests {
     use super::*;
 
-    /// The start-up check of an embedded table looks only at its ends (checking every row
+    /// The start-up check of an embedded table looks only at its sizes (checking every row
     /// would page in the whole text); this is the whole check, on every build.
     #[test]
     fn embedded_tables_are_indexed_as_they_are_read() {

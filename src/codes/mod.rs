@@ -11,6 +11,7 @@ pub mod history;
 mod icd10cm;
 mod icd10pcs;
 mod icd9cm;
+mod layout;
 pub(crate) mod memo;
 pub mod normalize;
 pub mod payment;

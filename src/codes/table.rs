@@ -99,24 +99,7 @@ impl Table {
         if text.len() > u32::MAX as usize {
             return Err(UnsortedRow { line: 0 });
         }
-        let bytes = text.as_bytes();
-        let mut rows: Vec<(u32, &[u8])> = Vec::with_capacity(text.len() / 48);
-        let mut pos = 0usize;
-        while pos < bytes.len() {
-            let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i + 1);
-            let line = &bytes[pos..end];
-            let key_end = memchr::memchr3(b'\t', b'\n', b'\r', line).unwrap_or(line.len());
-            rows.push((pos as u32, &line[..key_end]));
-            pos = end;
-        }
-        let width = rows.iter().map(|r| r.1.len()).max().unwrap_or(0).max(1);
-        let mut starts = Vec::with_capacity(rows.len() * 4);
-        let mut keys = Vec::with_capacity(rows.len() * width);
-        for (start, key) in rows {
-            starts.extend_from_slice(&start.to_le_bytes());
-            keys.extend_from_slice(key);
-            keys.resize(keys.len() + width - key.len(), 0);
-        }
+        let (starts, keys, width) = super::layout::index(text.as_bytes());
         Ok(Table {
             text: Cow::Owned(text),
             starts: Cow::Owned(starts),
